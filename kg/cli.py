@@ -1,0 +1,173 @@
+"""The ``kg`` command line: a thin layer over the library."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .io import InputError
+
+
+@click.group()
+@click.version_option(__version__, prog_name="kg")
+def cli():
+    """Build and query a knowledge graph of Arabic news."""
+
+
+@cli.command()
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("-o", "--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for graph.ttl, graph.trig, graph.nq and graph.jsonld.")
+@click.option("--base", default=None, help="Base IRI of the resources (default https://w3id.org/kg-ar/resource/).")
+@click.option("--skip-bad", is_flag=True, help="Report bad records and skip them instead of stopping.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+def build(inputs, out_dir, base, skip_bad, quiet):
+    """Build the graph of INPUTS (.txt files, folders of them, .jsonl/.jsonl.gz) into OUT.
+
+    \b
+    Example:
+        kg build seeds/ -o exports/
+        kg build articles.jsonl.gz -o out/ --skip-bad
+    """
+    from .pipeline import build_exports
+
+    def on_error(err):
+        click.echo(f"skipped: {err}", err=True)
+
+    bar = None
+    if not quiet:
+        bar = click.progressbar(length=0, label="articles", file=sys.stderr, show_pos=True,
+                                show_percent=False, show_eta=False)
+        bar.__enter__()
+
+    def progress(_article):
+        if bar is not None:
+            bar.length += 1
+            bar.update(1)
+
+    try:
+        stats, written = build_exports(inputs, out_dir, base=base, skip_bad=skip_bad,
+                                       on_error=on_error, progress=progress)
+    except (InputError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+    by_source = ", ".join(f"{k} {v}" for k, v in sorted(stats.by_source.items()))
+    by_type = ", ".join(f"{k} {v}" for k, v in sorted(stats.by_type.items()))
+    click.echo(
+        f"{stats.articles} articles, {stats.mentions} mentions ({by_source}), "
+        f"{stats.entities} entities ({by_type}), {stats.triples} triples"
+        + (f", {stats.skipped} bad records skipped" if stats.skipped else "")
+        + f" in {stats.seconds:.1f} s"
+    )
+    for path in written:
+        click.echo(f"wrote {path}")
+
+
+def _load(graph: Path):
+    from .query import QueryError, load_graph
+
+    try:
+        return load_graph(graph)
+    except QueryError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@cli.command()
+@click.argument("graph", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("sparql", required=False)
+@click.option("--name", "name", help="Run a canned query by name (see --list).")
+@click.option("--list", "list_", is_flag=True, help="List the canned queries.")
+@click.option("--param", "params", multiple=True, metavar="VAR=VALUE",
+              help="Bind a variable of the query (repeatable), e.g. --param id=000_9c8f.")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json"]), default="table",
+              show_default=True)
+def query(graph, sparql, name, list_, params, fmt):
+    """Run SPARQL (a string or a .rq file) or a canned query against GRAPH.
+
+    \b
+    Example:
+        kg query exports/graph.ttl --name entities-by-type
+        kg query exports/graph.ttl 'SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }'
+        kg query exports/graph.ttl my-query.rq --format csv
+    """
+    from .query import QueryError, bind_params, canned_queries, format_result, run_query
+
+    canned = canned_queries()
+    if list_:
+        for q in canned.values():
+            click.echo(f"{q.name:<22} {q.description}")
+        return
+    if graph is None:
+        raise click.UsageError("GRAPH is required")
+    if name:
+        if name not in canned:
+            raise click.ClickException(f"no canned query {name!r}; known: {', '.join(canned)}")
+        text = canned[name].text
+    elif sparql:
+        path = Path(sparql)
+        text = path.read_text("utf-8") if sparql.endswith(".rq") and path.is_file() else sparql
+    else:
+        raise click.UsageError("give a SPARQL query, a .rq file or --name")
+    bound = {}
+    for p in params:
+        if "=" not in p:
+            raise click.UsageError(f"--param needs VAR=VALUE, got {p!r}")
+        k, v = p.split("=", 1)
+        bound[k.lstrip("?")] = v
+    store = _load(graph)
+    try:
+        result = run_query(store, bind_params(text, bound))
+    except QueryError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(format_result(result, fmt), nl=False)
+
+
+@cli.command()
+@click.argument("graph", type=click.Path(dir_okay=False, path_type=Path))
+def validate(graph):
+    """Check GRAPH against the SHACL shapes of the graph contract.
+
+    \b
+    Example:
+        kg validate exports/graph.ttl
+    """
+    from .validate import validate_store
+
+    result = validate_store(_load(graph))
+    if result.conforms:
+        click.echo(f"{graph}: conforms to the kg shapes")
+        return
+    lines = result.report.splitlines()
+    click.echo("\n".join(lines[:60]) + (f"\n… {len(lines) - 60} more lines" if len(lines) > 60 else ""),
+               err=True)
+    raise click.ClickException(f"{graph}: {result.violations} SHACL violations")
+
+
+@cli.command()
+@click.argument("gold", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("graph", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the full result as JSON.")
+def evaluate(gold, graph, as_json):
+    """Score GRAPH against a GOLD annotation file: P/R/F1 per layer and the misses.
+
+    \b
+    Example:
+        kg evaluate ../shared/gold/seeds.gold.json exports/graph.ttl
+    """
+    import json
+
+    from .evaluate import evaluate as run, format_report, load_gold
+
+    try:
+        gold_data = load_gold(gold)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    result = run(gold_data, _load(graph))
+    click.echo(json.dumps(result, ensure_ascii=False, indent=1) if as_json else format_report(result),
+               nl=not as_json or True)

@@ -1,0 +1,108 @@
+"""Exports: the four syntaxes of one build, written atomically.
+
+``graph.nq`` is written by the pipeline; Oxigraph re-serializes it, in the
+same (sorted) order, to TriG, Turtle (the union of all graphs) and JSON-LD, so
+every run on the same input gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+import pyoxigraph as ox
+
+from .rdf import PREFIXES
+
+#: file name -> Oxigraph format, in the order they are written
+FORMATS = {
+    "graph.nq": ox.RdfFormat.N_QUADS,
+    "graph.trig": ox.RdfFormat.TRIG,
+    "graph.ttl": ox.RdfFormat.TURTLE,
+    "graph.jsonld": ox.RdfFormat.JSON_LD,
+}
+#: format names accepted on the command line
+FORMAT_NAMES = {
+    "nq": ox.RdfFormat.N_QUADS, "nquads": ox.RdfFormat.N_QUADS,
+    "trig": ox.RdfFormat.TRIG,
+    "ttl": ox.RdfFormat.TURTLE, "turtle": ox.RdfFormat.TURTLE,
+    "nt": ox.RdfFormat.N_TRIPLES,
+    "jsonld": ox.RdfFormat.JSON_LD, "json-ld": ox.RdfFormat.JSON_LD,
+    "xml": ox.RdfFormat.RDF_XML, "rdfxml": ox.RdfFormat.RDF_XML,
+}
+
+
+@contextmanager
+def atomic_path(target: Path) -> Iterator[Path]:
+    """A temporary path beside ``target`` that replaces it only on success."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    tmp_path = Path(tmp)
+    try:
+        yield tmp_path
+        os.replace(tmp_path, target)
+    finally:
+        if tmp_path.exists():
+            tmp_path.unlink()
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _prefixes(base: str | None) -> dict[str, str]:
+    prefixes = dict(PREFIXES)
+    if base:
+        prefixes["res"] = base
+    return prefixes
+
+
+def serialize_nquads(nq_path: Path, target: Path, fmt: ox.RdfFormat, base: str | None = None) -> None:
+    """Re-serialize an N-Quads file (in its own order) to ``target``, atomically."""
+    with atomic_path(target) as tmp:
+        quads = ox.parse(path=str(nq_path), format=ox.RdfFormat.N_QUADS)
+        if not fmt.supports_datasets:
+            seen = set()
+            triples = []
+            for q in quads:
+                t = q.triple
+                if t not in seen:
+                    seen.add(t)
+                    triples.append(t)
+            quads = triples
+        ox.serialize(quads, str(tmp), fmt, prefixes=_prefixes(base) if fmt != ox.RdfFormat.N_QUADS else None)
+
+
+def write_exports(nq_tmp: Path, out_dir: Path, base: str | None = None) -> list[Path]:
+    """Turn a finished N-Quads file into the four exports in ``out_dir``.
+
+    Every file is first written under a temporary name in ``out_dir`` and then
+    renamed, so a failure leaves the previous exports untouched."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    staged = []
+    try:
+        for name, fmt in FORMATS.items():
+            fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=out_dir)
+            os.close(fd)
+            staged.append((Path(tmp), out_dir / name))
+            if fmt == ox.RdfFormat.N_QUADS:
+                os.replace(nq_tmp, tmp)
+            else:
+                serialize_nquads(staged[0][0], Path(tmp), fmt, base)
+        mode = 0o666 & ~_umask()
+        for tmp, target in staged:
+            os.chmod(tmp, mode)
+            os.replace(tmp, target)
+            written.append(target)
+    finally:
+        for tmp, _ in staged:
+            if tmp.exists():
+                tmp.unlink()
+    return written

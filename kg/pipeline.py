@@ -1,0 +1,236 @@
+"""The build pipeline: articles → normalized text → mentions → entities → RDF.
+
+One-way data flow; each stage is a plain function of the previous stage's
+output. :func:`build` streams articles: each article's named graph is written
+as soon as it is extracted, and only the entity registry stays in memory.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Callable, Iterable, TextIO
+
+from . import __version__
+from .io import Article, parse_datetime
+from .recognize import Mention, Recognizer
+from .resolve import Registry, resolve_article
+from .rdf import A, Iris, integer, iri, lit, quad, url_term
+from .text import sentences
+from .vocab import ontology_lines
+
+
+@dataclass
+class ArticleResult:
+    article: Article
+    sentences: list[tuple[int, int]]
+    mentions: list[tuple[Mention, str]]  # (mention, entity id)
+
+
+def extract(article: Article, rec: Recognizer) -> ArticleResult:
+    """Recognize and resolve the mentions of one article."""
+    doc, mentions = rec.recognize(article.content)
+    resolved = resolve_article(doc, mentions, rec)
+    return ArticleResult(article, doc.sentence_spans, resolved)
+
+
+CLASS_IRIS = {
+    "Person": "kg:Person",
+    "Organization": "kg:Organization",
+    "InternationalOrganization": "kg:InternationalOrganization",
+    "GovernmentOrganization": "kg:GovernmentOrganization",
+    "MilitaryOrganization": "kg:MilitaryOrganization",
+    "PoliticalParty": "kg:PoliticalParty",
+    "NewsMediaOrganization": "kg:NewsMediaOrganization",
+    "Corporation": "kg:Corporation",
+    "NGO": "kg:NGO",
+    "SportsOrganization": "kg:SportsOrganization",
+    "Place": "kg:Place",
+    "Country": "kg:Country",
+    "City": "kg:City",
+    "AdministrativeArea": "kg:AdministrativeArea",
+    "Region": "kg:Region",
+    "Continent": "kg:Continent",
+    "BodyOfWater": "kg:BodyOfWater",
+}
+
+
+def article_lines(res: ArticleResult, iris: Iris) -> list[str]:
+    """The quads of one article's named graph, sorted."""
+    art = res.article
+    g = iris.graph(art.id)
+    a = iris.article(art.id)
+    content = art.content
+    out = [
+        quad(a, A, iri("kg:NewsArticle"), g),
+        quad(a, iri("schema:identifier"), lit(art.id), g),
+        quad(a, iri("schema:inLanguage"), lit("ar"), g),
+        quad(a, iri("nif:isString"), lit(content), g),
+        quad(a, iri("kg:extractedBy"), lit(f"kg {__version__}"), g),
+    ]
+    if art.title:
+        out.append(quad(a, iri("schema:headline"), lit(art.title), g))
+    if art.url:
+        out.append(quad(a, iri("schema:url"), url_term(art.url), g))
+    if art.published:
+        when = parse_datetime(art.published)
+        value, dtype = (when.isoformat(), "xsd:dateTime") if "T" in art.published else \
+            (when.date().isoformat(), "xsd:date")
+        out.append(quad(a, iri("schema:datePublished"), lit(value, datatype=dtype), g))
+    if art.source:
+        out.append(quad(a, iri("schema:publisher"), iris.publisher(art.source), g))
+    for i, (b, e) in enumerate(res.sentences):
+        s = iris.sentence(art.id, i)
+        out += [
+            quad(s, A, iri("kg:Sentence"), g),
+            quad(s, iri("nif:referenceContext"), a, g),
+            quad(s, iri("nif:beginIndex"), integer(b), g),
+            quad(s, iri("nif:endIndex"), integer(e), g),
+            quad(s, iri("nif:anchorOf"), lit(content[b:e]), g),
+        ]
+    entities = set()
+    for m, eid in res.mentions:
+        x = iris.mention(art.id, m.begin, m.end)
+        ent = iris.entity(eid)
+        entities.add(ent)
+        out += [
+            quad(x, A, iri("kg:EntityMention"), g),
+            quad(x, iri("nif:anchorOf"), lit(m.text), g),
+            quad(x, iri("nif:beginIndex"), integer(m.begin), g),
+            quad(x, iri("nif:endIndex"), integer(m.end), g),
+            quad(x, iri("nif:referenceContext"), a, g),
+            quad(x, iri("nif:sentence"), iris.sentence(art.id, m.sentence), g),
+            quad(x, iri("kg:denotes"), ent, g),
+            quad(x, iri("kg:confidence"), lit(f"{m.confidence:.2f}", datatype="xsd:decimal"), g),
+            quad(x, iri("kg:recognizedBy"), lit(m.source), g),
+        ]
+    out += [quad(a, iri("schema:mentions"), ent, g) for ent in entities]
+    return sorted(set(out))
+
+
+def entity_lines(registry: Registry, iris: Iris) -> list[str]:
+    """Default-graph quads of every entity: types, labels, alt labels, sameAs."""
+    out = []
+    for eid, ent in registry.entities.items():
+        s = iris.entity(eid)
+        out.append(quad(s, A, iri(CLASS_IRIS.get(ent.cls, CLASS_IRIS[ent.type]))))
+        label = registry.label(ent)
+        out.append(quad(s, iri("rdfs:label"), lit(label, lang="ar")))
+        entry = ent.entry
+        alts = set(ent.surfaces)
+        if entry:
+            out.append(quad(s, iri("rdfs:label"), lit(entry.en, lang="en")))
+            alts.update(entry.aliases)
+            if entry.wikidata:
+                out.append(quad(s, iri("owl:sameAs"), f"<http://www.wikidata.org/entity/{entry.wikidata}>"))
+        for alt in alts - {label}:
+            if not (entry and alt == entry.en):
+                out.append(quad(s, iri("skos:altLabel"), lit(alt, lang="ar")))
+    return sorted(set(out))
+
+
+def publisher_lines(sources: Iterable[str], iris: Iris) -> list[str]:
+    out = []
+    for src in sources:
+        p = iris.publisher(src)
+        out += [quad(p, A, iri("kg:NewsMediaOrganization")), quad(p, iri("rdfs:label"), lit(src))]
+    return out
+
+
+@dataclass
+class BuildStats:
+    articles: int = 0
+    mentions: int = 0
+    entities: int = 0
+    triples: int = 0
+    skipped: int = 0
+    seconds: float = 0.0
+    by_source: dict = field(default_factory=dict)
+    by_type: dict = field(default_factory=dict)
+
+
+def build(
+    articles: Iterable[Article],
+    out: TextIO,
+    base: str | None = None,
+    recognizer: Recognizer | None = None,
+    progress: Callable[[Article], None] | None = None,
+) -> BuildStats:
+    """Extract every article and write the whole dataset as N-Quads to ``out``:
+    the default graph (ontology, entities, publishers) first, then one named
+    graph per article in input order. ``out`` must be seekable-free: the article
+    graphs are buffered in a temporary file and appended after the default graph."""
+    import tempfile
+
+    started = time.perf_counter()
+    iris = Iris(base) if base else Iris()
+    rec = recognizer or Recognizer()
+    registry = Registry(rec.lex)
+    stats = BuildStats()
+    sources: set[str] = set()
+    with tempfile.TemporaryFile("w+", encoding="utf-8") as parts:
+        for art in articles:
+            res = extract(art, rec)
+            for m, eid in res.mentions:
+                registry.add(m, eid)
+                stats.by_source[m.source] = stats.by_source.get(m.source, 0) + 1
+            if art.source:
+                sources.add(art.source)
+            lines = article_lines(res, iris)
+            parts.writelines(lines)
+            stats.articles += 1
+            stats.mentions += len(res.mentions)
+            stats.triples += len(lines)
+            if progress:
+                progress(art)
+        head = ontology_lines() + entity_lines(registry, iris) + publisher_lines(sorted(sources), iris)
+        head = sorted(set(head))
+        out.writelines(head)
+        stats.triples += len(head)
+        parts.seek(0)
+        while chunk := parts.read(1 << 20):
+            out.write(chunk)
+    stats.entities = len(registry.entities)
+    for ent in registry.entities.values():
+        stats.by_type[ent.type] = stats.by_type.get(ent.type, 0) + 1
+    stats.seconds = time.perf_counter() - started
+    return stats
+
+
+def build_exports(
+    inputs,
+    out_dir,
+    base: str | None = None,
+    skip_bad: bool = False,
+    on_error=None,
+    progress: Callable[[Article], None] | None = None,
+) -> tuple[BuildStats, list]:
+    """Read ``inputs``, build the graph and write the four exports into
+    ``out_dir``. Nothing in ``out_dir`` changes unless the whole build succeeds."""
+    import os
+    import tempfile
+    from pathlib import Path
+
+    from .export import write_exports
+    from .io import read_articles
+
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    skipped = []
+
+    def record(err):
+        skipped.append(err)
+        if on_error:
+            on_error(err)
+
+    fd, tmp = tempfile.mkstemp(prefix=".graph.nq.", suffix=".build", dir=out_dir)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            stats = build(read_articles(inputs, skip_bad=skip_bad, on_error=record), fh,
+                          base=base, progress=progress)
+        stats.skipped = len(skipped)
+        written = write_exports(Path(tmp), out_dir, base)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return stats, written

@@ -1,0 +1,107 @@
+"""RDF: the graph contract as N-Quads lines.
+
+Terms are written directly in N-Triples syntax (fast, and exactly under our
+control for byte-identical output); :mod:`kg.export` turns the sorted lines
+into the other syntaxes with Oxigraph.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from urllib.parse import quote
+
+ONT = "https://w3id.org/kg-ar/ontology#"
+DEFAULT_BASE = "https://w3id.org/kg-ar/resource/"
+
+PREFIXES = {
+    "kg": ONT,
+    "schema": "https://schema.org/",
+    "prov": "http://www.w3.org/ns/prov#",
+    "sem": "http://semanticweb.cs.vu.nl/2009/11/sem/",
+    "org": "http://www.w3.org/ns/org#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "nif": "http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#",
+    "itsrdf": "http://www.w3.org/2005/11/its/rdf#",
+    "wd": "http://www.wikidata.org/entity/",
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "dcterms": "http://purl.org/dc/terms/",
+}
+
+
+def iri(prefixed: str) -> str:
+    """``"schema:mentions"`` → ``"<https://schema.org/mentions>"``."""
+    prefix, local = prefixed.split(":", 1)
+    return f"<{PREFIXES[prefix]}{local}>"
+
+
+A = iri("rdf:type")
+XSD = PREFIXES["xsd"]
+
+_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"}
+_NEEDS_ESCAPE = re.compile(r'[\\"\n\r]')
+
+
+def lit(value: str, lang: str | None = None, datatype: str | None = None) -> str:
+    body = _NEEDS_ESCAPE.sub(lambda m: _ESCAPES[m.group()], value)
+    if lang:
+        return f'"{body}"@{lang}'
+    if datatype and datatype != "xsd:string":
+        return f'"{body}"^^<{XSD}{datatype.split(":", 1)[1]}>' if datatype.startswith("xsd:") \
+            else f'"{body}"^^<{datatype}>'
+    return f'"{body}"'
+
+
+def integer(n: int) -> str:
+    return lit(str(n), datatype="xsd:integer")
+
+
+_URL_OK = re.compile(r"^https?://[^\s<>\"{}|\\^`]+$")
+
+
+def url_term(url: str) -> str:
+    """A URL as an IRI when it is a well-formed one, else as an xsd:anyURI literal."""
+    if _URL_OK.match(url):
+        return f"<{url}>"
+    return lit(url, datatype="xsd:anyURI")
+
+
+class Iris:
+    """Deterministic IRIs under a configurable base."""
+
+    def __init__(self, base: str = DEFAULT_BASE):
+        if not re.match(r"^https?://\S+[/#]$", base):
+            raise ValueError(f"base IRI must be an http(s) IRI ending in / or #: {base!r}")
+        self.base = base
+
+    def _q(self, s: str) -> str:
+        return quote(s, safe="-_.~")
+
+    def article(self, aid: str) -> str:
+        return f"<{self.base}article/{self._q(aid)}>"
+
+    def graph(self, aid: str) -> str:
+        return f"<{self.base}graph/{self._q(aid)}>"
+
+    def sentence(self, aid: str, index: int) -> str:
+        return f"<{self.base}article/{self._q(aid)}/sentence/{index}>"
+
+    def mention(self, aid: str, begin: int, end: int) -> str:
+        return f"<{self.base}article/{self._q(aid)}/mention/{begin}-{end}>"
+
+    def publisher(self, name: str) -> str:
+        return f"<{self.base}publisher/{self._q(name.strip().lower())}>"
+
+    def entity(self, eid: str) -> str:
+        if re.fullmatch(r"Q\d+", eid) or re.fullmatch(r"[a-z0-9_]+", eid):
+            return f"<{self.base}entity/{eid}>"
+        typ, _, key = eid.partition(":")
+        digest = hashlib.sha1(eid.encode("utf-8")).hexdigest()[:16]
+        return f"<{self.base}entity/{typ.lower()}/{digest}>"
+
+
+def quad(s: str, p: str, o: str, g: str | None = None) -> str:
+    return f"{s} {p} {o} {g} .\n" if g else f"{s} {p} {o} .\n"

@@ -1,0 +1,459 @@
+"""Recognition: find mentions of people, organizations and places in one text.
+
+Two recognizers run in a fixed order of precedence, each over the tokens the
+previous ones left free:
+
+1. ``lexicon`` – longest match of known names and aliases (confidence 0.95);
+2. ``cue`` – patterns around cue words for names the lexicon does not know:
+   titles and appositions (الرئيس …، … المتحدث باسم …), heads of organization
+   names (وزارة، حزب، صحيفة "…"), heads of place names (مدينة، ولاية …).
+
+Mentions carry exact offsets into the original text and a confidence.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+
+from .lexicon import Lexicon, load_lexicon
+from .text import (
+    Normalized, Token, clitic_variants, normalize, normalize_key, sentences, skeleton, token_key,
+    tokenize,
+)
+
+LEXICON_CONFIDENCE = 0.95
+OPEN_QUOTES = {'"', "“", "«", "„", "'"}
+CLOSE_QUOTES = {'"', "”", "»", "“", "'"}
+_PRONOUN_SUFFIXES = ("ه", "ها", "هم", "هما", "هن", "نا", "كم", "ك")
+
+
+@dataclass
+class Mention:
+    """A recognized mention; ``begin``/``end`` index the original text."""
+
+    begin: int
+    end: int
+    text: str
+    type: str  # Person | Organization | Place
+    cls: str
+    source: str  # lexicon | cue | coref
+    confidence: float
+    key: str = ""  # lexicon entry key when known
+    name: str = ""  # normalized name key (for entities the lexicon does not know)
+    sentence: int = 0
+    tok_start: int = 0
+    tok_end: int = 0
+    title: tuple[str | None, str | None] | None = None  # (role, of-key) from a title cue
+
+
+@dataclass
+class Cues:
+    titles: dict[tuple[str, ...], str | None]
+    title_max: int
+    title_complements: frozenset[str]
+    org_heads: dict[str, dict]
+    org_generic: frozenset[str]
+    place_heads: dict[str, dict]
+    place_preps: frozenset[str]
+    verbs: frozenset[str]
+    stop: frozenset[str]
+    connectors: frozenset[str]
+
+
+def _keys(text: str) -> tuple[str, ...]:
+    return tuple(normalize_key(text).split())
+
+
+@lru_cache(maxsize=2)
+def load_cues() -> Cues:
+    data = json.loads((resources.files("kg") / "data" / "cues.json").read_text("utf-8"))
+    titles = {_keys(t["ar"]): t["role"] for t in data["person_titles"]}
+    return Cues(
+        titles=titles,
+        title_max=max(len(k) for k in titles),
+        title_complements=frozenset(k for w in data["title_complements"] for k in _keys(w)),
+        org_heads={_keys(h["ar"])[0]: h for h in data["org_heads"]},
+        org_generic=frozenset(k for w in data["org_generic_complements"] for k in _keys(w)),
+        place_heads={_keys(h["ar"])[0]: h for h in data["place_heads"]},
+        place_preps=frozenset(k for w in data["place_prepositions"] for k in _keys(w)),
+        verbs=frozenset(k for w in data["reporting_verbs"] for k in _keys(w)),
+        stop=frozenset(k for w in data["stopwords"] for k in _keys(w)),
+        connectors=frozenset(normalize(w).text for w in data["name_connectors"]),
+    )
+
+
+@dataclass
+class Doc:
+    """A text prepared for recognition."""
+
+    norm: Normalized
+    tokens: list[Token]
+    sent_of_token: list[int]
+    sentence_spans: list[tuple[int, int]]
+    covered: list[Mention | None] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return self.norm.original
+
+
+def prepare(text: str) -> Doc:
+    norm = normalize(text)
+    tokens = tokenize(norm.text)
+    spans = sentences(text)
+    sent_of_token = []
+    si = 0
+    for tok in tokens:
+        begin = norm.span(tok.start, tok.end)[0]
+        while si + 1 < len(spans) and begin >= spans[si + 1][0]:
+            si += 1
+        sent_of_token.append(si)
+    return Doc(norm, tokens, sent_of_token, spans, [None] * len(tokens))
+
+
+class Recognizer:
+    """Lexicon and cue recognition over one text."""
+
+    def __init__(self, lexicon: Lexicon | None = None, cues: Cues | None = None):
+        self.lex = lexicon or load_lexicon()
+        self.cues = cues or load_cues()
+
+    # ------------------------------------------------------------ helpers
+    def _mention(self, doc: Doc, i: int, j: int, prefix: int, **kw) -> Mention:
+        """A mention over tokens [i, j), skipping ``prefix`` proclitic characters
+        of the first token (except the elided article of لل, kept whole)."""
+        toks = doc.tokens
+        start = toks[i].start + prefix
+        begin, _ = doc.norm.span(start, start + 1)
+        _, end = doc.norm.span(toks[j - 1].end - 1, toks[j - 1].end)
+        m = Mention(begin=begin, end=end, text=doc.text[begin:end], tok_start=i, tok_end=j,
+                    sentence=doc.sent_of_token[i], **kw)
+        for t in range(i, j):
+            doc.covered[t] = m
+        return m
+
+    def _free(self, doc: Doc, i: int, j: int) -> bool:
+        return j <= len(doc.tokens) and all(doc.covered[t] is None for t in range(i, j)) and all(
+            doc.sent_of_token[t] == doc.sent_of_token[i] for t in range(i, j)
+        )
+
+    def _anchor_prefix(self, token: str, prefix: int) -> int:
+        # For لل (ل + elided ال) the article is part of the name: keep the token whole.
+        if prefix >= 2 and token[prefix - 2:prefix] == "لل":
+            return prefix - 2 if prefix > 2 else 0
+        return prefix
+
+    def is_stop(self, tok: str) -> bool:
+        c = self.cues
+        return any(k in c.stop or k in c.verbs for _, k in clitic_variants(tok))
+
+    # ------------------------------------------------------------ lexicon
+    def match_lexicon(self, doc: Doc) -> list[Mention]:
+        toks, lex = doc.tokens, self.lex
+        keys = [token_key(t.text) for t in toks]
+        out = []
+        i = 0
+        while i < len(toks):
+            tok = toks[i]
+            found = None
+            if tok.is_word:
+                for prefix, first in clitic_variants(tok.text):
+                    found = self._lex_at(doc, keys, i, first, lex.index, False) or self._lex_at(
+                        doc, keys, i, skeleton(first), lex.person_skeletons, True)
+                    if found:
+                        found = (prefix, *found)
+                        break
+            if found:
+                prefix, j, key = found
+                e = lex.entries[key]
+                m = self._mention(doc, i, j, self._anchor_prefix(tok.text, prefix), type=e.type,
+                                  cls=e.cls, source="lexicon", confidence=LEXICON_CONFIDENCE,
+                                  key=key, name=" ".join(keys[i:j]))
+                out.append(m)
+                i = j
+            else:
+                i += 1
+        return out
+
+    def _lex_at(self, doc, keys, i, first, index, skel):
+        rows = index.get(first)
+        if not rows:
+            return None
+        sent = doc.sent_of_token[i]
+        for tail, key in rows:
+            j = i + 1 + len(tail)
+            if j > len(keys) or doc.sent_of_token[j - 1] != sent:
+                continue
+            got = keys[i + 1:j]
+            if skel:
+                got = tuple(skeleton(k) for k in got)
+            if tuple(got) == tail:
+                return j, key
+        return None
+
+    # ------------------------------------------------------------ cues
+    def _title_at(self, doc: Doc, i: int):
+        """A title starting at token i: (end, role) or None."""
+        toks = doc.tokens
+        for prefix, first in clitic_variants(toks[i].text):
+            for n in range(min(self.cues.title_max, len(toks) - i), 0, -1):
+                keys = (first, *(token_key(t.text) for t in toks[i + 1:i + n]))
+                if keys in self.cues.titles:
+                    return i + n, self.cues.titles[keys]
+        return None
+
+    def _name_like(self, doc: Doc, t: int, allow_article: bool = False) -> bool:
+        tok = doc.tokens[t]
+        if not tok.is_word or doc.covered[t] is not None or tok.text.isdigit():
+            return False
+        if self.is_stop(tok.text) or self._title_at(doc, t):
+            return False
+        key = token_key(tok.text)
+        if key in self.lex.nisba or key in self.cues.title_complements:
+            return False
+        if not allow_article and tok.text.startswith("ال") and not tok.text.isascii():
+            return False
+        return len(tok.text) >= 2 or tok.text.isascii()
+
+    def _boundary_after(self, doc: Doc, j: int, sent: int) -> bool:
+        if j >= len(doc.tokens) or doc.sent_of_token[j] != sent:
+            return True
+        tok = doc.tokens[j]
+        return not tok.is_word or self.is_stop(tok.text) or doc.covered[j] is not None
+
+    def _given(self, tok: str) -> bool:
+        return tok in self.lex.given_names or any(k in self.lex.given_names for _, k in clitic_variants(tok))
+
+    def _connector(self, tok: str) -> bool:
+        return tok in self.cues.connectors
+
+    def person_name(self, doc: Doc, start: int, sent: int) -> tuple[int, float] | None:
+        """A person's name starting at token ``start``: ``(end, confidence)``.
+
+        A name that starts with a known given name takes a surname and, after a
+        further given name or a connector (بن، أبو، عبد، آل), more parts: up to
+        four tokens (confidence 0.85). A name of two unknown words needs a
+        boundary after it (0.7). A single unknown word is not taken.
+        """
+        toks = doc.tokens
+        n = len(toks)
+        if not self._name_like(doc, start):
+            return None
+        first = toks[start].text
+        if self._given(first) or (self._connector(first) and start + 1 < n):
+            j = start + 1
+            while j < n and j - start < 4 and doc.sent_of_token[j] == sent:
+                prev = toks[j - 1].text
+                after_connector = self._connector(prev) or (
+                    j - 2 >= start and self._connector(toks[j - 2].text))
+                if not self._name_like(doc, j, allow_article=after_connector):
+                    break
+                if j - start >= 2 and not (self._given(prev) or after_connector):
+                    break
+                j += 1
+            if self._connector(toks[j - 1].text):
+                j -= 1
+            return (j, 0.85) if j > start else None
+        if start + 1 < n and doc.sent_of_token[start + 1] == sent and self._name_like(doc, start + 1) \
+                and self._boundary_after(doc, start + 2, sent):
+            return start + 2, 0.7
+        return None
+
+    def match_titles(self, doc: Doc) -> list[Mention]:
+        out = []
+        toks = doc.tokens
+        i = 0
+        while i < len(toks):
+            hit = self._title_at(doc, i) if toks[i].is_word and doc.covered[i] is None else None
+            if not hit:
+                i += 1
+                continue
+            tend, role = hit
+            sent = doc.sent_of_token[i]
+            of = self._title_of(doc, tend, sent)
+            j, of_key = of
+            # forward: title [complements] NAME
+            if j < len(toks) and doc.sent_of_token[j] == sent and doc.covered[j] is None:
+                found = self.person_name(doc, j, sent)
+                if found:
+                    k, conf = found
+                    if True:
+                        out.append(self._mention(doc, j, k, 0, type="Person", cls="Person",
+                                                 source="cue", confidence=conf,
+                                                 name=" ".join(token_key(t.text) for t in toks[j:k]),
+                                                 title=(role, of_key)))
+                        i = k
+                        continue
+            # backward: NAME [،] title
+            b = i - 1
+            if b >= 0 and toks[b].text in {"،", ","} and doc.sent_of_token[b] == sent:
+                b -= 1
+            a = b + 1
+            while a - 1 >= 0 and b - (a - 1) < 3 and doc.sent_of_token[a - 1] == sent and \
+                    self._name_like(doc, a - 1):
+                a -= 1
+            while a <= b:
+                found = self.person_name(doc, a, sent)
+                if found and found[0] == b + 1:
+                    break
+                a += 1
+            if a <= b:
+                before_ok = a == 0 or doc.sent_of_token[a - 1] != sent or not toks[a - 1].is_word \
+                    or self.is_stop(toks[a - 1].text)
+                conf = found[1] if before_ok else None
+                if conf:
+                    out.append(self._mention(doc, a, b + 1, 0, type="Person", cls="Person",
+                                             source="cue", confidence=min(conf, 0.75),
+                                             name=" ".join(token_key(t.text) for t in toks[a:b + 1]),
+                                             title=(role, of_key)))
+            i = max(i + 1, j)
+        return out
+
+    def _title_of(self, doc: Doc, j: int, sent: int) -> tuple[int, str | None]:
+        """Skip a title's complements (الروسي، باسم الكرملين، لدى واشنطن، للشؤون الخارجية);
+        returns the next token and the country/organization the title is of."""
+        toks = doc.tokens
+        of_key = None
+        steps = 0
+        while j < len(toks) and doc.sent_of_token[j] == sent and steps < 7:
+            steps += 1
+            tok = toks[j]
+            m = doc.covered[j]
+            if m is not None:
+                if m.type == "Person":
+                    break
+                of_key = of_key or m.key or None
+                j = m.tok_end
+                continue
+            if not tok.is_word:
+                break
+            key = token_key(tok.text)
+            variants = [k for _, k in clitic_variants(tok.text)]
+            nisba = next((self.lex.nisba[k] for k in variants if k in self.lex.nisba), None)
+            if nisba:
+                of_key = of_key or nisba
+                j += 1
+            elif key in self.cues.title_complements or (
+                    tok.text.startswith(("ال", "لل", "وال")) and not self.is_stop(tok.text)):
+                j += 1
+            else:
+                break
+        return j, of_key
+
+    def match_orgs(self, doc: Doc) -> list[Mention]:
+        out = []
+        toks = doc.tokens
+        for i, tok in enumerate(toks):
+            if not tok.is_word or doc.covered[i] is not None:
+                continue
+            head = next((self.cues.org_heads[k] for _, k in clitic_variants(tok.text)
+                         if k in self.cues.org_heads), None)
+            if not head:
+                continue
+            sent = doc.sent_of_token[i]
+            j = i + 1
+            # head "quoted name": صحيفة "نيويورك تايمز"
+            if j < len(toks) and toks[j].text in OPEN_QUOTES:
+                k = j + 1
+                while k < len(toks) and k - j <= 6 and toks[k].is_word and doc.sent_of_token[k] == sent:
+                    k += 1
+                if k > j + 1 and k < len(toks) and toks[k].text in CLOSE_QUOTES and \
+                        self._free(doc, j + 1, k):
+                    out.append(self._mention(doc, j + 1, k, 0, type="Organization", cls=head["class"],
+                                             source="cue", confidence=0.8,
+                                             name=" ".join(token_key(t.text) for t in toks[j + 1:k])))
+                continue
+            strong, nisba_only = False, True
+            while j < len(toks) and j - i <= 5 and doc.sent_of_token[j] == sent:
+                t = toks[j]
+                m = doc.covered[j]
+                if m is not None:
+                    if m.type == "Person" or m.tok_start != j:
+                        break
+                    strong, nisba_only = True, False
+                    j = m.tok_end
+                    continue
+                if not t.is_word or self.is_stop(t.text):
+                    break
+                key = token_key(t.text)
+                if not (t.text.startswith(("ال", "وال")) or key in self.cues.org_generic):
+                    break
+                if key in self.lex.nisba:
+                    strong = True
+                else:
+                    nisba_only = False
+                    if key in self.cues.org_generic or head.get("open"):
+                        strong = True
+                j += 1
+            if j == i + 1 or not strong or (nisba_only and not head.get("adjective_only")):
+                continue
+            if doc.covered[j - 1] is not None and all(doc.covered[t] is doc.covered[j - 1]
+                                                       for t in range(i + 1, j)):
+                continue  # head + one known name: "حركة حماس" is Hamas, already found
+            # the mention takes over known names inside it ("جامعة القاهرة")
+            for t in range(i, j):
+                doc.covered[t] = None
+            prefix = self._anchor_prefix(tok.text, next(
+                p for p, k in clitic_variants(tok.text) if k in self.cues.org_heads))
+            out = [m for m in out if not (i <= m.tok_start < j)]
+            out.append(self._mention(doc, i, j, prefix, type="Organization", cls=head["class"],
+                                     source="cue", confidence=0.7,
+                                     name=" ".join(token_key(t.text) for t in toks[i:j])))
+        return out
+
+    def match_places(self, doc: Doc) -> list[Mention]:
+        out = []
+        toks = doc.tokens
+        for i, tok in enumerate(toks[:-1]):
+            if not tok.is_word or doc.covered[i] is not None:
+                continue
+            head = next((self.cues.place_heads[k] for _, k in clitic_variants(tok.text)
+                         if k in self.cues.place_heads), None)
+            sent = doc.sent_of_token[i]
+            if head:
+                j = i + 1
+                first = toks[j].text
+                with_article = first.startswith("ال")
+                if doc.sent_of_token[j] != sent or not self._name_like(
+                        doc, j, allow_article=head["article_names"]):
+                    continue
+                if with_article and first.endswith(("يه", "ي")):
+                    continue  # an adjective (المدينة الصناعية), not a name
+                k = j + 1
+                if not with_article and k < len(toks) and doc.sent_of_token[k] == sent \
+                        and self._name_like(doc, k) and not self._boundary_after(doc, k, sent):
+                    k += 1
+                if self._boundary_after(doc, k, sent) or with_article:
+                    out.append(self._mention(doc, j, k, 0, type="Place", cls=head["class"],
+                                             source="cue", confidence=0.7,
+                                             name=" ".join(token_key(t.text) for t in toks[j:k])))
+                continue
+            # PREP X في/، KNOWN-PLACE : "من ويلمنغتون في ديلاور"
+            variants = clitic_variants(tok.text)
+            if variants[0][1] in self.cues.place_preps and i + 3 < len(toks):
+                x, nxt, place = i + 1, toks[i + 2], doc.covered[i + 3]
+                if (self._name_like(doc, x) and doc.sent_of_token[i + 3] == sent
+                        and (nxt.text in {"،", ","} or token_key(nxt.text) in self.cues.place_preps)
+                        and place is not None and place.type == "Place"
+                        and not doc.text[doc.norm.span(toks[x].start, toks[x].end)[1] - 1] == "ه"
+                        and not toks[x].text.endswith(_PRONOUN_SUFFIXES[1:])):
+                    out.append(self._mention(doc, x, x + 1, 0, type="Place", cls="City", source="cue",
+                                             confidence=0.55, name=token_key(toks[x].text)))
+        return out
+
+    # ------------------------------------------------------------ all
+    def recognize(self, text: str) -> tuple[Doc, list[Mention]]:
+        doc = prepare(text)
+        mentions = self.match_lexicon(doc)
+        mentions += self.match_titles(doc)
+        orgs = self.match_orgs(doc)
+        ids = {id(m) for m in orgs}
+        # an organization cue may absorb lexicon names inside it
+        mentions = [m for m in mentions if any(doc.covered[t] is m for t in range(m.tok_start, m.tok_end))]
+        mentions += [m for m in orgs if id(m) in ids]
+        mentions += self.match_places(doc)
+        mentions.sort(key=lambda m: (m.begin, m.end))
+        return doc, mentions

@@ -1,0 +1,131 @@
+"""Resolution: mentions → entities, within an article and across articles.
+
+- A lexicon mention denotes its lexicon entry (keyed by Wikidata id or slug).
+- Within an article, a shorter person name contained in a longer one (بوتين in
+  فلاديمير بوتين, أوشاكوف in يوري أوشاكوف) denotes the same person, and a bare
+  surname later in the text is added as a ``coref`` mention.
+- Across articles, entities the lexicon does not know are identified by type
+  and the spelling-variant skeleton of their normalized name, so دميتري بيسكوف
+  and ديمتري بيسكوف are one person.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from .lexicon import Entry, Lexicon
+from .recognize import Doc, Mention, Recognizer
+from .text import clitic_variants, skeleton, token_key
+
+COREF_CONFIDENCE = 0.8
+
+
+@dataclass
+class Entity:
+    id: str  # lexicon key, or "Type:skeleton" for entities the lexicon does not know
+    type: str
+    cls: str
+    entry: Entry | None = None
+    labels: Counter = field(default_factory=Counter)  # surface forms of full names
+    surfaces: set = field(default_factory=set)
+
+    def merge_class(self, cls: str) -> None:
+        # keep the most specific class seen; ties broken by name for determinism
+        if self.cls == self.type or (cls != self.type and cls < self.cls):
+            self.cls = cls
+
+
+def entity_id(m: Mention) -> str:
+    if m.key:
+        return m.key
+    return f"{m.type}:{skeleton(m.name)}"
+
+
+def _display(m: Mention) -> str:
+    """A mention's text without proclitics the anchor kept (للولايات → الولايات)."""
+    text = m.text
+    if text.startswith("لل") and not m.key:
+        return "ال" + text[2:]
+    return text
+
+
+def resolve_article(doc: Doc, mentions: list[Mention], rec: Recognizer) -> list[tuple[Mention, str]]:
+    """Assign an entity id to each mention of one article, adding surname mentions."""
+    lex: Lexicon = rec.lex
+    persons = [m for m in mentions if m.type == "Person"]
+    # full names in this article, longest first, by their token keys
+    full: list[tuple[tuple[str, ...], str]] = []
+    for m in sorted(persons, key=lambda m: -(m.tok_end - m.tok_start)):
+        keys = tuple(m.name.split())
+        eid = entity_id(m)
+        if not m.key:
+            # contained in a longer name seen in this article → same person
+            for longer, other in full:
+                if len(longer) > len(keys) and _contains(longer, keys):
+                    eid = other
+                    break
+        full.append((keys, eid))
+        m.key = m.key or (eid if eid in lex.entries else "")
+        m._eid = eid  # type: ignore[attr-defined]
+    # surnames of multi-word names → coref mentions of the same person
+    surnames: dict[str, str] = {}
+    for keys, eid in full:
+        if len(keys) >= 2 and len(keys[-1]) >= 3:
+            surnames.setdefault(keys[-1], eid)
+    added = []
+    if surnames:
+        for t, tok in enumerate(doc.tokens):
+            if doc.covered[t] is not None or not tok.is_word or rec.is_stop(tok.text):
+                continue
+            for prefix, key in clitic_variants(tok.text):
+                if key in surnames:
+                    m = rec._mention(doc, t, t + 1, prefix, type="Person", cls="Person",
+                                     source="coref", confidence=COREF_CONFIDENCE, name=key)
+                    m._eid = surnames[key]  # type: ignore[attr-defined]
+                    added.append(m)
+                    break
+    out = []
+    for m in sorted(mentions + added, key=lambda m: (m.begin, m.end)):
+        eid = getattr(m, "_eid", None) or entity_id(m)
+        out.append((m, eid))
+    return out
+
+
+def _contains(longer: tuple[str, ...], shorter: tuple[str, ...]) -> bool:
+    n = len(shorter)
+    sk_long = [skeleton(k) for k in longer]
+    sk_short = [skeleton(k) for k in shorter]
+    return any(sk_long[i:i + n] == sk_short for i in range(len(longer) - n + 1))
+
+
+class Registry:
+    """All entities of a build, keyed by entity id, with their surface forms."""
+
+    def __init__(self, lexicon: Lexicon):
+        self.lex = lexicon
+        self.entities: dict[str, Entity] = {}
+
+    def add(self, m: Mention, eid: str) -> Entity:
+        ent = self.entities.get(eid)
+        if ent is None:
+            entry = self.lex.entries.get(eid)
+            if entry:
+                ent = Entity(eid, entry.type, entry.cls, entry)
+            else:
+                ent = Entity(eid, m.type, m.cls)
+            self.entities[eid] = ent
+        elif ent.entry is None:
+            ent.merge_class(m.cls)
+        surface = _display(m)
+        ent.surfaces.add(surface)
+        if m.source != "coref":
+            ent.labels[surface] += 1
+        return ent
+
+    def label(self, ent: Entity) -> str:
+        """Arabic label: the lexicon's, else the longest most frequent full name."""
+        if ent.entry:
+            return ent.entry.ar
+        pool = ent.labels or Counter(ent.surfaces)
+        return min(pool, key=lambda s: (-len(s.split()), -pool[s], s))

@@ -1,0 +1,1 @@
+"""The kg ontology and SHACL shapes (Turtle files), shipped as package data."""
