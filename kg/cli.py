@@ -12,6 +12,34 @@ from . import __version__
 from .io import InputError
 
 
+class Progress:
+    """A one-line progress display on standard error: count, rate, elapsed time.
+    Silent when standard error is not a terminal."""
+
+    def __init__(self, label: str, every: float = 0.2):
+        self.label, self.every = label, every
+        self.count = 0
+        self.started = self.shown = time.perf_counter()
+        self.tty = sys.stderr.isatty()
+
+    def __call__(self, _item=None) -> None:
+        self.count += 1
+        now = time.perf_counter()
+        if self.tty and now - self.shown >= self.every:
+            self.shown = now
+            self._show(now)
+
+    def _show(self, now: float) -> None:
+        elapsed = now - self.started
+        rate = self.count / elapsed if elapsed else 0.0
+        click.echo(f"\r{self.label}: {self.count} ({rate:,.0f}/s, {elapsed:.0f} s)", err=True, nl=False)
+
+    def close(self) -> None:
+        if self.tty and self.count:
+            self._show(time.perf_counter())
+            click.echo("", err=True)
+
+
 @click.group()
 @click.version_option(__version__, prog_name="kg")
 def cli():
@@ -38,25 +66,15 @@ def build(inputs, out_dir, base, skip_bad, quiet):
     def on_error(err):
         click.echo(f"skipped: {err}", err=True)
 
-    bar = None
-    if not quiet:
-        bar = click.progressbar(length=0, label="articles", file=sys.stderr, show_pos=True,
-                                show_percent=False, show_eta=False)
-        bar.__enter__()
-
-    def progress(_article):
-        if bar is not None:
-            bar.length += 1
-            bar.update(1)
-
+    progress = None if quiet else Progress("articles")
     try:
         stats, written = build_exports(inputs, out_dir, base=base, skip_bad=skip_bad,
                                        on_error=on_error, progress=progress)
     except (InputError, ValueError) as exc:
         raise click.ClickException(str(exc)) from None
     finally:
-        if bar is not None:
-            bar.__exit__(None, None, None)
+        if progress is not None:
+            progress.close()
     by_source = ", ".join(f"{k} {v}" for k, v in sorted(stats.by_source.items()))
     by_type = ", ".join(f"{k} {v}" for k, v in sorted(stats.by_type.items()))
     click.echo(

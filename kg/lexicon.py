@@ -11,7 +11,7 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-from .text import normalize, normalize_key, skeleton
+from .text import name_key, normalize, normalize_key, skeleton
 
 #: Lexicon files and the coarse type of their entries, in load order.
 LEXICON_FILES: tuple[tuple[str, str], ...] = (
@@ -21,6 +21,14 @@ LEXICON_FILES: tuple[tuple[str, str], ...] = (
     ("people.jsonl", "Person"),
 )
 GIVEN_NAMES_FILE = "given_names.txt"
+#: shortest single-word name indexed, in letters
+MIN_SINGLE_NAME = 3
+#: entries whose names of two words or more are also matched by spelling skeleton
+#: (دميتري/ديمتري بيسكوف), and the shortest word that skeleton matching applies to.
+#: Single words are not: the skeleton of a common word too often equals a name's
+#: (اليمين/اليمن).
+SKELETON_TYPES = ("Person",)
+MIN_SKELETON_WORD = 5
 
 #: Fine classes per coarse type (anything else falls back to the coarse type).
 CLASSES = {
@@ -61,6 +69,8 @@ class Entry:
     country: str | None = None
     roles: tuple[Role, ...] = ()
     historical: bool = False
+    #: names that are labels only, never matched alone: a common word too (مالي)
+    unmatched: tuple[str, ...] = ()
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -72,8 +82,8 @@ class Lexicon:
     entries: dict[str, Entry] = field(default_factory=dict)
     #: first token key -> [(tail keys, entry key, alias)], longest first
     index: dict[str, list[tuple[tuple[str, ...], str]]] = field(default_factory=dict)
-    #: skeleton index of multi-word person names, same shape
-    person_skeletons: dict[str, list[tuple[tuple[str, ...], str]]] = field(default_factory=dict)
+    #: spelling-variant index of person and place names (long words only), same shape
+    skeletons: dict[str, list[tuple[tuple[str, ...], str]]] = field(default_factory=dict)
     #: nisba adjective form key -> country key
     nisba: dict[str, str] = field(default_factory=dict)
     given_names: frozenset[str] = frozenset()
@@ -83,17 +93,17 @@ class Lexicon:
         if entry.key in self.entries:
             raise LexiconError(f"duplicate lexicon key {entry.key!r}")
         self.entries[entry.key] = entry
-        names = list(entry.names)
+        names = [n for n in entry.names if n not in entry.unmatched]
         if entry.type == "Organization" and entry.en.isascii() and len(entry.en) >= 3:
             names.append(entry.en)
         for name in names:
-            keys = tuple(normalize_key(name).split())
-            if not keys:
-                continue
+            keys = tuple(name_key(name).split())
+            if not keys or (len(keys) == 1 and len(keys[0]) < MIN_SINGLE_NAME):
+                continue  # a name of one or two letters is a word too (إب، لد)
             self._put(self.index, keys, entry.key)
             self.max_len = max(self.max_len, len(keys))
-            if entry.type == "Person" and len(keys) >= 2:
-                self._put(self.person_skeletons, tuple(skeleton(k) for k in keys), entry.key)
+            if entry.type in SKELETON_TYPES and len(keys) >= 2 and all(len(k) >= MIN_SKELETON_WORD for k in keys):
+                self._put(self.skeletons, tuple(skeleton(k) for k in keys), entry.key)
         for adj in entry.nisba:
             base = normalize_key(adj)
             for form in (base, base + "ه", base + "ين", base + "ون", base + "ان", base + "تين", base + "تان"):
@@ -109,7 +119,7 @@ class Lexicon:
 
     def lookup(self, name: str) -> Entry | None:
         """The entry whose name or alias is exactly ``name`` (normalized), if any."""
-        keys = tuple(normalize_key(name).split())
+        keys = tuple(name_key(name).split())
         for tail, key in self.index.get(keys[0], ()) if keys else ():
             if tail == keys[1:]:
                 return self.entries[key]
@@ -149,6 +159,7 @@ def load_entries(path: Path, coarse: str) -> list[Entry]:
                 aliases=tuple(a for a in obj.get("aliases") or () if a != obj["ar"]),
                 nisba=tuple(obj.get("nisba") or ()), country=obj.get("country"),
                 roles=roles, historical=bool(obj.get("historical")),
+                unmatched=tuple(obj.get("unmatched") or ()),
             ))
     return entries
 

@@ -18,15 +18,19 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 
-from .lexicon import Lexicon, load_lexicon
+from .lexicon import MIN_SKELETON_WORD, Lexicon, load_lexicon
 from .text import (
-    Normalized, Token, clitic_variants, normalize, normalize_key, sentences, skeleton, token_key,
+    Normalized, Token, clitic_readings, clitic_variants, normalize, normalize_key, sentences, skeleton, token_key,
     tokenize,
 )
 
 LEXICON_CONFIDENCE = 0.95
+SKELETON_CONFIDENCE = 0.85  # a lexicon name matched through a spelling variant
+MIN_STRIPPED_STEM = 3  # بلد is not ب + لد
 OPEN_QUOTES = {'"', "“", "«", "„", "'"}
 CLOSE_QUOTES = {'"', "”", "»", "“", "'"}
+GIVEN_NAME_CONFIDENCE = 0.85
+COMMAS = {"،", ","}
 _PRONOUN_SUFFIXES = ("ه", "ها", "هم", "هما", "هن", "نا", "كم", "ك")
 
 
@@ -53,6 +57,7 @@ class Mention:
 class Cues:
     titles: dict[tuple[str, ...], str | None]
     title_max: int
+    title_firsts: frozenset[str]
     title_complements: frozenset[str]
     org_heads: dict[str, dict]
     org_generic: frozenset[str]
@@ -74,6 +79,7 @@ def load_cues() -> Cues:
     return Cues(
         titles=titles,
         title_max=max(len(k) for k in titles),
+        title_firsts=frozenset(k[0] for k in titles),
         title_complements=frozenset(k for w in data["title_complements"] for k in _keys(w)),
         org_heads={_keys(h["ar"])[0]: h for h in data["org_heads"]},
         org_generic=frozenset(k for w in data["org_generic_complements"] for k in _keys(w)),
@@ -152,46 +158,56 @@ class Recognizer:
 
     # ------------------------------------------------------------ lexicon
     def match_lexicon(self, doc: Doc) -> list[Mention]:
+        """Longest lexicon match at each token, trying the token's clitic
+        readings (least stripped first), then spelling skeletons."""
         toks, lex = doc.tokens, self.lex
-        keys = [token_key(t.text) for t in toks]
+        words = [t.text for t in toks]
         out = []
         i = 0
         while i < len(toks):
             tok = toks[i]
             found = None
             if tok.is_word:
-                for prefix, first in clitic_variants(tok.text):
-                    found = self._lex_at(doc, keys, i, first, lex.index, False) or self._lex_at(
-                        doc, keys, i, skeleton(first), lex.person_skeletons, True)
+                for prefix, first in clitic_readings(tok.text):
+                    if prefix and len(first) < MIN_STRIPPED_STEM:
+                        continue
+                    found = self._lex_at(doc, words, i, first, lex.index, False)
+                    if found and prefix and len(first) == MIN_STRIPPED_STEM \
+                            and lex.entries[found[1]].cls != "Country":
+                        found = None  # بنوك is not ب + نوك (Nuuk); لمصر is ل + مصر
+                    if not found and len(first) >= MIN_SKELETON_WORD:
+                        found = self._lex_at(doc, words, i, skeleton(first), lex.skeletons, True)
                     if found:
                         found = (prefix, *found)
                         break
             if found:
-                prefix, j, key = found
+                prefix, j, key, conf = found
                 e = lex.entries[key]
                 m = self._mention(doc, i, j, self._anchor_prefix(tok.text, prefix), type=e.type,
-                                  cls=e.cls, source="lexicon", confidence=LEXICON_CONFIDENCE,
-                                  key=key, name=" ".join(keys[i:j]))
+                                  cls=e.cls, source="lexicon", confidence=conf, key=key,
+                                  name=" ".join(token_key(w) for w in words[i:j]))
                 out.append(m)
                 i = j
             else:
                 i += 1
         return out
 
-    def _lex_at(self, doc, keys, i, first, index, skel):
+    def _lex_at(self, doc, words, i, first, index, skel):
         rows = index.get(first)
         if not rows:
             return None
         sent = doc.sent_of_token[i]
         for tail, key in rows:
             j = i + 1 + len(tail)
-            if j > len(keys) or doc.sent_of_token[j - 1] != sent:
+            if j > len(words) or doc.sent_of_token[j - 1] != sent:
                 continue
-            got = keys[i + 1:j]
+            got = tuple(words[i + 1:j])
             if skel:
-                got = tuple(skeleton(k) for k in got)
-            if tuple(got) == tail:
-                return j, key
+                if any(len(w) < MIN_SKELETON_WORD for w in got):
+                    continue
+                got = tuple(skeleton(w) for w in got)
+            if got == tail:
+                return j, key, SKELETON_CONFIDENCE if skel else LEXICON_CONFIDENCE
         return None
 
     # ------------------------------------------------------------ cues
@@ -199,6 +215,8 @@ class Recognizer:
         """A title starting at token i: (end, role) or None."""
         toks = doc.tokens
         for prefix, first in clitic_variants(toks[i].text):
+            if first not in self.cues.title_firsts:
+                continue
             for n in range(min(self.cues.title_max, len(toks) - i), 0, -1):
                 keys = (first, *(token_key(t.text) for t in toks[i + 1:i + n]))
                 if keys in self.cues.titles:
@@ -222,7 +240,8 @@ class Recognizer:
         if j >= len(doc.tokens) or doc.sent_of_token[j] != sent:
             return True
         tok = doc.tokens[j]
-        return not tok.is_word or self.is_stop(tok.text) or doc.covered[j] is not None
+        return not tok.is_word or self.is_stop(tok.text) or doc.covered[j] is not None \
+            or any(k in self.lex.nisba for _, k in clitic_variants(tok.text))
 
     def _given(self, tok: str) -> bool:
         return tok in self.lex.given_names or any(k in self.lex.given_names for _, k in clitic_variants(tok))
@@ -256,11 +275,18 @@ class Recognizer:
                 j += 1
             if self._connector(toks[j - 1].text):
                 j -= 1
-            return (j, 0.85) if j > start else None
+            return (j, GIVEN_NAME_CONFIDENCE) if j > start else None
         if start + 1 < n and doc.sent_of_token[start + 1] == sent and self._name_like(doc, start + 1) \
-                and self._boundary_after(doc, start + 2, sent):
+                and self._boundary_after(doc, start + 2, sent) \
+                and not any(self._verb_or_plural(toks[t].text) for t in (start, start + 1)):
             return start + 2, 0.7
         return None
+
+    @staticmethod
+    def _verb_or_plural(tok: str) -> bool:
+        """Shapes of imperfect verbs and feminine plurals (يتفقان، تصريحات), which
+        two unknown words after a title are more often than a name."""
+        return tok.startswith(("ي", "ت")) or tok.endswith("ات")
 
     def match_titles(self, doc: Doc) -> list[Mention]:
         out = []
@@ -275,7 +301,11 @@ class Recognizer:
             sent = doc.sent_of_token[i]
             of = self._title_of(doc, tend, sent)
             j, of_key = of
-            # forward: title [complements] NAME
+            # forward: title [complements] [،] NAME
+            if j + 1 < len(toks) and toks[j].text in COMMAS and doc.sent_of_token[j + 1] == sent:
+                found = self.person_name(doc, j + 1, sent)
+                if found and found[1] >= GIVEN_NAME_CONFIDENCE:
+                    j += 1
             if j < len(toks) and doc.sent_of_token[j] == sent and doc.covered[j] is None:
                 found = self.person_name(doc, j, sent)
                 if found:
@@ -303,7 +333,9 @@ class Recognizer:
             if a <= b:
                 before_ok = a == 0 or doc.sent_of_token[a - 1] != sent or not toks[a - 1].is_word \
                     or self.is_stop(toks[a - 1].text)
-                conf = found[1] if before_ok else None
+                # only names that start with a known given name: a title after two unknown
+                # words is too often a clause ("تم استدعاء السفير")
+                conf = found[1] if before_ok and found[1] >= GIVEN_NAME_CONFIDENCE else None
                 if conf:
                     out.append(self._mention(doc, a, b + 1, 0, type="Person", cls="Person",
                                              source="cue", confidence=min(conf, 0.75),
@@ -360,8 +392,15 @@ class Recognizer:
                 k = j + 1
                 while k < len(toks) and k - j <= 6 and toks[k].is_word and doc.sent_of_token[k] == sent:
                     k += 1
-                if k > j + 1 and k < len(toks) and toks[k].text in CLOSE_QUOTES and \
-                        self._free(doc, j + 1, k):
+                inner = {id(doc.covered[t]): doc.covered[t] for t in range(j + 1, k) if doc.covered[t]}
+                same_org = any(m.type == "Organization" and m.tok_start == j + 1 and m.tok_end == k
+                               for m in inner.values())
+                if k > j + 1 and k < len(toks) and toks[k].text in CLOSE_QUOTES and not same_org \
+                        and all(m.tok_start > j and m.tok_end <= k for m in inner.values()):
+                    # the quoted name of a medium/body wins over names inside it
+                    for m in inner.values():
+                        for t in range(m.tok_start, m.tok_end):
+                            doc.covered[t] = None
                     out.append(self._mention(doc, j + 1, k, 0, type="Organization", cls=head["class"],
                                              source="cue", confidence=0.8,
                                              name=" ".join(token_key(t.text) for t in toks[j + 1:k])))
@@ -449,7 +488,7 @@ class Recognizer:
         doc = prepare(text)
         mentions = self.match_lexicon(doc)
         mentions += self.match_titles(doc)
-        orgs = self.match_orgs(doc)
+        orgs = self.match_orgs(doc)  # may take over lexicon names inside an organization's name
         ids = {id(m) for m in orgs}
         # an organization cue may absorb lexicon names inside it
         mentions = [m for m in mentions if any(doc.covered[t] is m for t in range(m.tok_start, m.tok_end))]

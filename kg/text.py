@@ -172,38 +172,50 @@ def token_key(token: str) -> str:
 
 
 @lru_cache(maxsize=200_000)
-def clitic_variants(token: str) -> tuple[tuple[int, str], ...]:
+def clitic_readings(token: str) -> tuple[tuple[int, str], ...]:
     """Possible readings of a normalized token as proclitics + stem.
 
-    Returns ``(prefix_length, key)`` pairs, the unsegmented reading first and
-    then ever longer prefixes; ``key`` is the stem without its article, as in
-    :func:`token_key`.
+    Returns ``(prefix_length, stem)`` pairs, the unsegmented reading first and
+    then ever longer prefixes. The stem keeps its article: للولايات reads as
+    ل + الولايات, بالكرملين as ب + الكرملين.
     """
-    seen: dict[str, int] = {}
+    seen: dict[str, int] = {token: 0}
 
     def add(prefix_len: int, stem: str) -> None:
-        if len(stem) >= _MIN_STEM or prefix_len == 0:
-            key = token_key(stem)
-            if key not in seen:
-                seen[key] = prefix_len
+        if len(stem) >= _MIN_STEM and stem not in seen:
+            seen[stem] = prefix_len
 
-    add(0, token)
-    if not _ARABIC_LETTER.match(token):
-        return tuple((p, k) for k, p in seen.items())
-    for c in ("", *_CONJ):
-        if c and not token.startswith(c):
-            continue
-        rest = token[len(c):]
-        if c:
-            add(len(c), rest)
-        for p in _PREP:
-            if rest.startswith(p):
-                after = rest[1:]
-                if p == "ل" and after.startswith("ل") and len(after) > 2:
-                    # لل = ل + ال : the stem is "ال" + after[1:]
-                    add(len(c) + 2, "ال" + after[1:])
-                add(len(c) + 1, after)
+    if _ARABIC_LETTER.match(token):
+        for c in ("", *_CONJ):
+            if c and not token.startswith(c):
+                continue
+            rest = token[len(c):]
+            if c:
+                add(len(c), rest)
+            for p in _PREP:
+                if rest.startswith(p):
+                    after = rest[1:]
+                    if p == "ل" and after.startswith("ل") and len(after) > 2:
+                        add(len(c) + 2, "ال" + after[1:])  # لل = ل + ال
+                    add(len(c) + 1, after)
     return tuple((p, k) for k, p in seen.items())
+
+
+@lru_cache(maxsize=200_000)
+def clitic_variants(token: str) -> tuple[tuple[int, str], ...]:
+    """Like :func:`clitic_readings`, with each stem's article removed (the form
+    cue words and adjectives are looked up in)."""
+    seen: dict[str, int] = {}
+    for p, stem in clitic_readings(token):
+        key = token_key(stem)
+        if key not in seen:
+            seen[key] = p
+    return tuple((p, k) for k, p in seen.items())
+
+
+def name_key(text: str) -> str:
+    """Normalized word tokens of a name, article kept: the lexicon's key."""
+    return " ".join(t.text for t in tokenize(normalize(text).text) if t.is_word)
 
 
 def strip_clitics(token: str) -> str:
@@ -214,6 +226,7 @@ def strip_clitics(token: str) -> str:
 _LONG_VOWELS = str.maketrans("", "", "اي")
 
 
+@lru_cache(maxsize=200_000)
 def skeleton(key: str) -> str:
     """A spelling-variant key for transliterated names: inner alef and ya
     dropped in each word (دميتري and ديمتري → دمتري; الأمريكي and الأميركي → امركي)."""

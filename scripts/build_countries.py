@@ -29,9 +29,6 @@ SKIP = {
     "EU", "EZ", "UN", "QO", "ZZ", "XA", "XB",
     # exceptionally reserved / sub-territories covered elsewhere
     "AC", "CP", "DG", "EA", "IC", "TA",
-    # Antarctica is a continent (places.jsonl); the two below are left out
-    # because their Wikidata ids could not be confirmed.
-    "AQ", "IO", "UM",
 }
 
 # iso2: (wikidata id, capital id or None, [aliases], [nisba])
@@ -44,6 +41,7 @@ TABLE: dict[str, tuple[str, str | None, list[str], list[str]]] = {
     "AL": ("Q222", "Q19689", [], ["ألباني"]),
     "AM": ("Q399", "Q1953", ["أرمينية"], ["أرميني", "أرمني"]),
     "AO": ("Q916", "Q3897", [], ["أنغولي"]),
+    "AQ": ("Q51", None, ["القارة القطبية الجنوبية"], []),
     "AR": ("Q414", "Q1486", [], ["أرجنتيني"]),
     "AS": ("Q16641", None, ["ساموا الأميركية"], []),
     "AT": ("Q40", "Q1741", [], ["نمساوي"]),
@@ -75,7 +73,7 @@ TABLE: dict[str, tuple[str, str | None, list[str], list[str]]] = {
     "CA": ("Q16", "Q1930", [], ["كندي"]),
     "CC": ("Q36004", None, [], []),
     "CD": ("Q974", "Q3838", ["جمهورية الكونغو الديمقراطية", "الكونغو الديمقراطية"], ["كونغولي"]),
-    "CF": ("Q929", "Q3832", ["أفريقيا الوسطى", "إفريقيا الوسطى", "جمهورية إفريقيا الوسطى"], []),
+    "CF": ("Q929", "Q3832", ["أفريقيا الوسطى"], []),
     "CG": ("Q971", "Q3844", ["جمهورية الكونغو"], []),
     "CH": ("Q39", "Q70", [], ["سويسري"]),
     "CI": ("Q1008", "Q3768", ["كوت ديفوار"], ["إيفواري"]),
@@ -130,6 +128,7 @@ TABLE: dict[str, tuple[str, str | None, list[str], list[str]]] = {
     "GW": ("Q1007", "Q3739", [], []),
     "GY": ("Q734", "Q10717", ["غويانا"], []),
     "HK": ("Q8646", None, ["هونغ كونغ", "هونج كونج"], []),
+    "HM": ("Q131198", None, [], []),
     "HN": ("Q783", "Q3238", [], ["هندوراسي"]),
     "HR": ("Q224", "Q1435", [], ["كرواتي"]),
     "HT": ("Q790", "Q34261", [], ["هايتي"]),
@@ -139,6 +138,7 @@ TABLE: dict[str, tuple[str, str | None, list[str], list[str]]] = {
     "IL": ("Q801", "Q1218", ["دولة إسرائيل"], ["إسرائيلي"]),
     "IM": ("Q9676", None, [], []),
     "IN": ("Q668", "Q987", [], ["هندي"]),
+    "IO": ("Q43448", None, ["إقليم المحيط الهندي البريطاني"], []),
     "IQ": ("Q796", "Q1530", ["جمهورية العراق"], ["عراقي"]),
     "IR": ("Q794", "Q3616", ["الجمهورية الإسلامية الإيرانية", "جمهورية إيران الإسلامية"], ["إيراني"]),
     "IS": ("Q189", "Q1764", [], ["آيسلندي"]),
@@ -218,7 +218,7 @@ TABLE: dict[str, tuple[str, str | None, list[str], list[str]]] = {
     "PS": ("Q219060", None, ["فلسطين", "دولة فلسطين"], ["فلسطيني"]),
     "PT": ("Q45", "Q597", [], ["برتغالي"]),
     "PW": ("Q695", None, [], []),
-    "PY": ("Q733", "Q2933", ["الباراغواي"], ["باراغواياني"]),
+    "PY": ("Q733", "Q2933", [], ["باراغواياني"]),
     "QA": ("Q846", "Q3861", ["دولة قطر"], ["قطري"]),
     "RE": ("Q17070", None, ["ريونيون", "لا ريونيون"], []),
     "RO": ("Q218", "Q19660", [], ["روماني"]),
@@ -264,10 +264,11 @@ TABLE: dict[str, tuple[str, str | None, list[str], list[str]]] = {
     "TZ": ("Q924", "Q3866", [], ["تنزاني"]),
     "UA": ("Q212", "Q1899", [], ["أوكراني"]),
     "UG": ("Q1036", "Q3894", [], ["أوغندي"]),
+    "UM": ("Q16645", None, ["جزر الولايات المتحدة الصغيرة النائية"], []),
     "US": ("Q30", "Q61", [
         "الولايات المتحدة الأمريكية", "الولايات المتحدة الأميركية", "أمريكا", "أميركا",
     ], ["أمريكي", "أميركي"]),
-    "UY": ("Q77", "Q1335", ["الأوروغواي", "أوروغواي"], ["أوروغوياني"]),
+    "UY": ("Q77", "Q1335", ["أوروغواي"], ["أوروغوياني"]),
     "UZ": ("Q265", "Q269", [], ["أوزبكي", "أوزبكستاني"]),
     "VA": ("Q237", None, ["دولة الفاتيكان", "حاضرة الفاتيكان"], ["فاتيكاني"]),
     "VC": ("Q757", None, ["سانت فينسنت والغرينادين"], []),
@@ -281,7 +282,7 @@ TABLE: dict[str, tuple[str, str | None, list[str], list[str]]] = {
     "XK": ("Q1246", "Q25270", [], ["كوسوفي"]),
     "YE": ("Q805", "Q2471", ["الجمهورية اليمنية"], ["يمني"]),
     "YT": ("Q17063", None, [], []),
-    "ZA": ("Q258", "Q3926", ["جنوب إفريقيا", "جمهورية جنوب أفريقيا"], ["جنوب أفريقي"]),
+    "ZA": ("Q258", "Q3926", ["جمهورية جنوب أفريقيا"], ["جنوب أفريقي"]),
     "ZM": ("Q953", "Q3881", [], ["زامبي"]),
     "ZW": ("Q954", "Q3921", [], ["زيمبابوي"]),
 }
@@ -316,6 +317,12 @@ def clean_ar(name: str) -> str:
     return " ".join(name.split())
 
 
+def clean_ar_keep(name: str) -> str:
+    """Like clean_ar but keeping the words inside brackets."""
+    name = unicodedata.normalize("NFC", name)
+    return " ".join(_CONTROLS.sub("", _DIACRITICS.sub("", name)).split())
+
+
 def _dedupe(names, exclude):
     seen, out = set(exclude), []
     for n in names:
@@ -338,7 +345,10 @@ def build() -> list[dict]:
         qid, capital, aliases, nisba = TABLE[code]
         raw_ar = clean_ar(ar_names[code])
         ar = AR_OVERRIDE.get(code, raw_ar)
-        extra = [raw_ar] if raw_ar != ar else []
+        # CLDR's full form with brackets/dashes dropped but words kept, so the
+        # CLDR name itself always matches ("ميانمار بورما").
+        full = " ".join(re.sub(r"[()\-–]", " ", clean_ar_keep(ar_names[code])).split())
+        extra = [n for n in (raw_ar, full) if n != ar]
         rows.append({
             "id": qid,
             "class": "Country",
