@@ -162,7 +162,8 @@ def evaluate(gold: dict, store: ox.Store) -> dict:
             ents.misses.append(f"{aid}: {key}")
 
     identity = {}
-    for key in sorted(idx.entities):
+    required = {k for doc in gold["documents"].values() for k in doc["entities"]}
+    for key in sorted(required):
         holders = sorted(iri for iri, keys in node_gold.items() if key in keys
                          and any(iri in mentioned[a] for a in mentioned))
         if len(holders) != 1:

@@ -29,7 +29,9 @@ SKELETON_CONFIDENCE = 0.85  # a lexicon name matched through a spelling variant
 MIN_STRIPPED_STEM = 3  # بلد is not ب + لد
 OPEN_QUOTES = {'"', "“", "«", "„", "'"}
 CLOSE_QUOTES = {'"', "”", "»", "“", "'"}
+_STRIP_MARKS = {c: None for c in range(0x064B, 0x0660)} | {0x0640: None, 0x0670: None}
 GIVEN_NAME_CONFIDENCE = 0.85
+ADJECTIVE_CONFIDENCE = 0.5  # a country referred to only by its adjective
 COMMAS = {"،", ","}
 _PRONOUN_SUFFIXES = ("ه", "ها", "هم", "هما", "هن", "نا", "كم", "ك")
 
@@ -152,6 +154,22 @@ class Recognizer:
             return prefix - 2 if prefix > 2 else 0
         return prefix
 
+    @staticmethod
+    def definite(doc: Doc, t: int) -> bool:
+        """Whether token ``t`` carries the article ال in the original text, after
+        any proclitics (والرئيس، بالكرملين، للولايات). Normalized text cannot
+        tell: أليكسي normalizes to اليكسي."""
+        tok = doc.tokens[t]
+        b, e = doc.norm.span(tok.start, tok.end)
+        word = doc.text[b:e].translate(_STRIP_MARKS)
+        if word.startswith("ال") or word.startswith("لل"):
+            return True
+        if word[:1] in "وف":
+            word = word[1:]
+            if word.startswith("ال") or word.startswith("لل"):
+                return True
+        return word[:1] in "بك" and word[1:].startswith("ال")
+
     def is_stop(self, tok: str) -> bool:
         c = self.cues
         return any(k in c.stop or k in c.verbs for _, k in clitic_variants(tok))
@@ -232,7 +250,7 @@ class Recognizer:
         key = token_key(tok.text)
         if key in self.lex.nisba or key in self.cues.title_complements:
             return False
-        if not allow_article and tok.text.startswith("ال") and not tok.text.isascii():
+        if not allow_article and self.definite(doc, t):
             return False
         return len(tok.text) >= 2 or tok.text.isascii()
 
@@ -369,7 +387,7 @@ class Recognizer:
                 of_key = of_key or nisba
                 j += 1
             elif key in self.cues.title_complements or (
-                    tok.text.startswith(("ال", "لل", "وال")) and not self.is_stop(tok.text)):
+                    self.definite(doc, j) and not self.is_stop(tok.text)):
                 j += 1
             else:
                 break
@@ -418,7 +436,7 @@ class Recognizer:
                 if not t.is_word or self.is_stop(t.text):
                     break
                 key = token_key(t.text)
-                if not (t.text.startswith(("ال", "وال")) or key in self.cues.org_generic):
+                if not (self.definite(doc, j) or key in self.cues.org_generic):
                     break
                 if key in self.lex.nisba:
                     strong = True
@@ -455,7 +473,7 @@ class Recognizer:
             if head:
                 j = i + 1
                 first = toks[j].text
-                with_article = first.startswith("ال")
+                with_article = self.definite(doc, j)
                 if doc.sent_of_token[j] != sent or not self._name_like(
                         doc, j, allow_article=head["article_names"]):
                     continue
@@ -483,6 +501,26 @@ class Recognizer:
                                              confidence=0.55, name=token_key(toks[x].text)))
         return out
 
+    def match_adjectives(self, doc: Doc, mentions: list[Mention]) -> list[Mention]:
+        """A country the article never names but refers to by its adjective
+        (الملف الإيراني، الجانب الكوري الشمالي) is mentioned through it. Where the
+        country is named, its adjectives stay what they are: modifiers."""
+        named = {m.key for m in mentions if m.key}
+        out = []
+        for t, tok in enumerate(doc.tokens):
+            if not tok.is_word or doc.covered[t] is not None:
+                continue
+            for prefix, key in clitic_variants(tok.text):
+                country = self.lex.nisba.get(key)
+                if country and country not in named:
+                    e = self.lex.entries[country]
+                    out.append(self._mention(doc, t, t + 1, self._anchor_prefix(tok.text, prefix),
+                                             type=e.type, cls=e.cls, source="cue",
+                                             confidence=ADJECTIVE_CONFIDENCE, key=country,
+                                             name=key))
+                    break
+        return out
+
     # ------------------------------------------------------------ all
     def recognize(self, text: str) -> tuple[Doc, list[Mention]]:
         doc = prepare(text)
@@ -494,5 +532,6 @@ class Recognizer:
         mentions = [m for m in mentions if any(doc.covered[t] is m for t in range(m.tok_start, m.tok_end))]
         mentions += [m for m in orgs if id(m) in ids]
         mentions += self.match_places(doc)
+        mentions += self.match_adjectives(doc, mentions)
         mentions.sort(key=lambda m: (m.begin, m.end))
         return doc, mentions

@@ -46,9 +46,15 @@ def test_normalized_matching_keeps_original_offsets(recognizer):
     assert "موسكـو" in texts
 
 
-def test_adjectives_are_not_entities(recognizer):
-    got = found(recognizer, "قال المسؤول الروسي إن الموقف الأمريكي تغير.")
-    assert got == []
+def test_adjectives_are_modifiers_where_the_country_is_named(recognizer):
+    got = found(recognizer, "قال المسؤول الروسي إن روسيا لن تقبل الموقف الأمريكي وإن الولايات المتحدة تعرف ذلك.")
+    assert [g[0] for g in got] == ["روسيا", "الولايات المتحدة"]
+
+
+def test_an_unnamed_country_is_mentioned_through_its_adjective(recognizer):
+    _, mentions = recognizer.recognize("ناقش الوزراء الملف الإيراني والموقف الإيراني.")
+    assert [(m.text, m.key, m.confidence) for m in mentions] == [
+        ("الإيراني", "Q794", 0.5), ("الإيراني", "Q794", 0.5)]
 
 
 @pytest.mark.parametrize("text,name", [
