@@ -290,21 +290,35 @@ class Recognizer:
                     break
                 if j - start >= 2 and not (self._given(prev) or after_connector):
                     break
+                if not after_connector and self.common_word_shape(doc, j, strict=j - start >= 2):
+                    break
                 j += 1
             if self._connector(toks[j - 1].text):
                 j -= 1
             return (j, GIVEN_NAME_CONFIDENCE) if j > start else None
         if start + 1 < n and doc.sent_of_token[start + 1] == sent and self._name_like(doc, start + 1) \
                 and self._boundary_after(doc, start + 2, sent) \
-                and not any(self._verb_or_plural(toks[t].text) for t in (start, start + 1)):
+                and not any(self.common_word_shape(doc, t) for t in (start, start + 1)):
             return start + 2, 0.7
         return None
 
-    @staticmethod
-    def _verb_or_plural(tok: str) -> bool:
-        """Shapes of imperfect verbs and feminine plurals (يتفقان، تصريحات), which
-        two unknown words after a title are more often than a name."""
-        return tok.startswith(("ي", "ت")) or tok.endswith("ات")
+    def common_word_shape(self, doc: Doc, t: int, strict: bool = True, conj: bool = True) -> bool:
+        """Shapes of common words that an unknown word in a name slot more often
+        is than a name: imperfect verbs (يتفقان، تمكنت), feminine plurals
+        (تصريحات), a conjunction or preposition glued on (وبلدة، بتسديدة),
+        accusative adverbs with tanween (هدفاً، جنوباً), feminine nouns and
+        pronoun suffixes (زيارة، زيارته، سكانها). Known given names are exempt."""
+        tok = doc.tokens[t].text
+        if self._given(tok) or tok.isascii():
+            return False
+        b, e = doc.norm.span(doc.tokens[t].start, doc.tokens[t].end)
+        orig = doc.text[b:e]
+        if "\u064b" in orig or orig.endswith(("ة", "ته", "ها", "هم", "هما", "كم", "نا")):
+            return True
+        if len(tok) >= 4 and (conj and tok.startswith("و") or tok.endswith("ات")):
+            return True
+        # a name part after a known given name may well start so (جو بايدن، دونالد ترمب)
+        return strict and len(tok) >= 4 and tok.startswith(("ي", "ت"))
 
     def match_titles(self, doc: Doc) -> list[Mention]:
         out = []
@@ -436,8 +450,12 @@ class Recognizer:
                 if not t.is_word or self.is_stop(t.text):
                     break
                 key = token_key(t.text)
-                if not (self.definite(doc, j) or key in self.cues.org_generic):
-                    break
+                if not (self.definite(doc, j) or key in self.cues.org_generic) \
+                        or t.text[:1] in "بلك" and not t.text.startswith("ال"):
+                    break  # بالحديث، للشركة: a prepositional phrase, not the name
+                if j > i + 1 and toks[j - 1].is_word and token_key(toks[j - 1].text) in self.lex.nisba \
+                        and key not in self.lex.nisba:
+                    break  # an adjective closes the name: ميليشيات الحوثي الإيرانية | المسؤولية
                 if key in self.lex.nisba:
                     strong = True
                 else:
@@ -479,9 +497,12 @@ class Recognizer:
                     continue
                 if with_article and first.endswith(("يه", "ي")):
                     continue  # an adjective (المدينة الصناعية), not a name
+                if not with_article and self.common_word_shape(doc, j):
+                    continue  # مدينة يسيطر عليها، وبلدة، جنوباً
                 k = j + 1
                 if not with_article and k < len(toks) and doc.sent_of_token[k] == sent \
-                        and self._name_like(doc, k) and not self._boundary_after(doc, k, sent):
+                        and self._name_like(doc, k) and not self._boundary_after(doc, k, sent) \
+                        and not self.common_word_shape(doc, k):
                     k += 1
                 if self._boundary_after(doc, k, sent) or with_article:
                     out.append(self._mention(doc, j, k, 0, type="Place", cls=head["class"],
@@ -493,6 +514,7 @@ class Recognizer:
             if variants[0][1] in self.cues.place_preps and i + 3 < len(toks):
                 x, nxt, place = i + 1, toks[i + 2], doc.covered[i + 3]
                 if (self._name_like(doc, x) and doc.sent_of_token[i + 3] == sent
+                        and not self.common_word_shape(doc, x, strict=False, conj=False)
                         and (nxt.text in {"،", ","} or token_key(nxt.text) in self.cues.place_preps)
                         and place is not None and place.type == "Place"
                         and not doc.text[doc.norm.span(toks[x].start, toks[x].end)[1] - 1] == "ه"
