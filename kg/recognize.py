@@ -31,7 +31,8 @@ OPEN_QUOTES = {'"', "“", "«", "„", "'"}
 CLOSE_QUOTES = {'"', "”", "»", "“", "'"}
 _STRIP_MARKS = {c: None for c in range(0x064B, 0x0660)} | {0x0640: None, 0x0670: None}
 GIVEN_NAME_CONFIDENCE = 0.85
-ADJECTIVE_CONFIDENCE = 0.5  # a country referred to only by its adjective
+ADJECTIVE_CONFIDENCE = 0.5
+MODEL_MIN_CONFIDENCE = 0.5  # model mentions less sure than this are dropped  # a country referred to only by its adjective
 COMMAS = {"،", ","}
 _PRONOUN_SUFFIXES = ("ه", "ها", "هم", "هما", "هن", "نا", "كم", "ك")
 
@@ -122,12 +123,68 @@ def prepare(text: str) -> Doc:
     return Doc(norm, tokens, sent_of_token, spans, [None] * len(tokens))
 
 
+def lexicon_spans(lex: Lexicon, words: list[str], sent_of_token: list[int] | None = None):
+    """Longest lexicon matches over normalized tokens: ``(i, j, key, prefix,
+    confidence)`` for tokens ``[i, j)``, trying each first token's clitic
+    readings (least stripped first), then spelling skeletons. Matches never
+    cross a sentence boundary."""
+    sents = sent_of_token or [0] * len(words)
+    i = 0
+    while i < len(words):
+        found = None
+        if words[i][:1].isalnum():
+            for prefix, first in clitic_readings(words[i]):
+                if prefix and len(first) < MIN_STRIPPED_STEM:
+                    continue
+                found = _lex_at(words, sents, i, first, lex.index, False)
+                if found and prefix and len(first) == MIN_STRIPPED_STEM \
+                        and lex.entries[found[1]].cls != "Country":
+                    found = None  # بنوك is not ب + نوك (Nuuk); لمصر is ل + مصر
+                if not found and len(first) >= MIN_SKELETON_WORD:
+                    found = _lex_at(words, sents, i, skeleton(first), lex.skeletons, True)
+                if found:
+                    j, key, conf = found
+                    yield i, j, key, prefix, conf
+                    i = j
+                    break
+        if not found:
+            i += 1
+
+
+def _lex_at(words, sents, i, first, index, skel):
+    rows = index.get(first)
+    if not rows:
+        return None
+    for tail, key in rows:
+        j = i + 1 + len(tail)
+        if j > len(words) or sents[j - 1] != sents[i]:
+            continue
+        got = tuple(words[i + 1:j])
+        if skel:
+            if any(len(w) < MIN_SKELETON_WORD for w in got):
+                continue
+            got = tuple(skeleton(w) for w in got)
+        if got == tail:
+            return j, key, SKELETON_CONFIDENCE if skel else LEXICON_CONFIDENCE
+    return None
+
+
 class Recognizer:
     """Lexicon and cue recognition over one text."""
 
-    def __init__(self, lexicon: Lexicon | None = None, cues: Cues | None = None):
+    def __init__(self, lexicon: Lexicon | None = None, cues: Cues | None = None, model="default",
+                 adjectives: bool = True):
+        """``model``: a :class:`kg.ner.NerModel`, ``"default"`` for the shipped one
+        (if any), or None for lexicon and cues alone. ``adjectives``: whether a
+        country the text never names is mentioned through its adjective."""
+        self.adjectives = adjectives
         self.lex = lexicon or load_lexicon()
         self.cues = cues or load_cues()
+        if model == "default":
+            from .ner import load_model
+
+            model = load_model()
+        self.model = model
 
     # ------------------------------------------------------------ helpers
     def _mention(self, doc: Doc, i: int, j: int, prefix: int, **kw) -> Mention:
@@ -176,57 +233,15 @@ class Recognizer:
 
     # ------------------------------------------------------------ lexicon
     def match_lexicon(self, doc: Doc) -> list[Mention]:
-        """Longest lexicon match at each token, trying the token's clitic
-        readings (least stripped first), then spelling skeletons."""
-        toks, lex = doc.tokens, self.lex
-        words = [t.text for t in toks]
+        """Longest lexicon match at each token (see :func:`lexicon_spans`)."""
+        words = [t.text for t in doc.tokens]
         out = []
-        i = 0
-        while i < len(toks):
-            tok = toks[i]
-            found = None
-            if tok.is_word:
-                for prefix, first in clitic_readings(tok.text):
-                    if prefix and len(first) < MIN_STRIPPED_STEM:
-                        continue
-                    found = self._lex_at(doc, words, i, first, lex.index, False)
-                    if found and prefix and len(first) == MIN_STRIPPED_STEM \
-                            and lex.entries[found[1]].cls != "Country":
-                        found = None  # بنوك is not ب + نوك (Nuuk); لمصر is ل + مصر
-                    if not found and len(first) >= MIN_SKELETON_WORD:
-                        found = self._lex_at(doc, words, i, skeleton(first), lex.skeletons, True)
-                    if found:
-                        found = (prefix, *found)
-                        break
-            if found:
-                prefix, j, key, conf = found
-                e = lex.entries[key]
-                m = self._mention(doc, i, j, self._anchor_prefix(tok.text, prefix), type=e.type,
-                                  cls=e.cls, source="lexicon", confidence=conf, key=key,
-                                  name=" ".join(token_key(w) for w in words[i:j]))
-                out.append(m)
-                i = j
-            else:
-                i += 1
+        for i, j, key, prefix, conf in lexicon_spans(self.lex, words, doc.sent_of_token):
+            e = self.lex.entries[key]
+            out.append(self._mention(doc, i, j, self._anchor_prefix(words[i], prefix), type=e.type,
+                                     cls=e.cls, source="lexicon", confidence=conf, key=key,
+                                     name=" ".join(token_key(w) for w in words[i:j])))
         return out
-
-    def _lex_at(self, doc, words, i, first, index, skel):
-        rows = index.get(first)
-        if not rows:
-            return None
-        sent = doc.sent_of_token[i]
-        for tail, key in rows:
-            j = i + 1 + len(tail)
-            if j > len(words) or doc.sent_of_token[j - 1] != sent:
-                continue
-            got = tuple(words[i + 1:j])
-            if skel:
-                if any(len(w) < MIN_SKELETON_WORD for w in got):
-                    continue
-                got = tuple(skeleton(w) for w in got)
-            if got == tail:
-                return j, key, SKELETON_CONFIDENCE if skel else LEXICON_CONFIDENCE
-        return None
 
     # ------------------------------------------------------------ cues
     def _title_at(self, doc: Doc, i: int):
@@ -259,7 +274,8 @@ class Recognizer:
             return True
         tok = doc.tokens[j]
         return not tok.is_word or self.is_stop(tok.text) or doc.covered[j] is not None \
-            or any(k in self.lex.nisba for _, k in clitic_variants(tok.text))
+            or any(k in self.lex.nisba for _, k in clitic_variants(tok.text)) \
+            or self.definite(doc, j)  # a name seldom goes on with a definite word
 
     def _given(self, tok: str) -> bool:
         return tok in self.lex.given_names or any(k in self.lex.given_names for _, k in clitic_variants(tok))
@@ -286,12 +302,16 @@ class Recognizer:
                 prev = toks[j - 1].text
                 after_connector = self._connector(prev) or (
                     j - 2 >= start and self._connector(toks[j - 2].text))
-                if not self._name_like(doc, j, allow_article=after_connector):
+                # a family name right after a given name may carry the article (نوري المالكي)
+                if not self._name_like(doc, j, allow_article=after_connector or j == start + 1):
                     break
                 if j - start >= 2 and not (self._given(prev) or after_connector):
                     break
                 if not after_connector and self.common_word_shape(doc, j, strict=j - start >= 2):
                     break
+                if j - start >= 2 and len(toks[j].text) >= 5 and toks[j].text.endswith("ا") \
+                        and not self._given(toks[j].text):
+                    break  # an accusative after the name: صالح زكريا | مستشارا
                 j += 1
             if self._connector(toks[j - 1].text):
                 j -= 1
@@ -313,8 +333,10 @@ class Recognizer:
             return False
         b, e = doc.norm.span(doc.tokens[t].start, doc.tokens[t].end)
         orig = doc.text[b:e]
-        if "\u064b" in orig or orig.endswith(("ة", "ته", "ها", "هم", "هما", "كم", "نا")):
+        if "\u064b" in orig or orig.endswith(("ته", "ها", "هم", "هما", "كم", "نا")):
             return True
+        if strict and orig.endswith("ة"):
+            return True  # زيارة (a surname after a given name may end so: هنية)
         if len(tok) >= 4 and (conj and tok.startswith("و") or tok.endswith("ات")):
             return True
         # a name part after a known given name may well start so (جو بايدن، دونالد ترمب)
@@ -497,7 +519,8 @@ class Recognizer:
                     continue
                 if with_article and first.endswith(("يه", "ي")):
                     continue  # an adjective (المدينة الصناعية), not a name
-                if not with_article and self.common_word_shape(doc, j):
+                if not with_article and (self.common_word_shape(doc, j, strict=False)
+                                         or len(first) >= 4 and first.startswith("ي")):
                     continue  # مدينة يسيطر عليها، وبلدة، جنوباً
                 k = j + 1
                 if not with_article and k < len(toks) and doc.sent_of_token[k] == sent \
@@ -522,6 +545,61 @@ class Recognizer:
                     out.append(self._mention(doc, x, x + 1, 0, type="Place", cls="City", source="cue",
                                              confidence=0.55, name=token_key(toks[x].text)))
         return out
+
+    def match_model(self, doc: Doc) -> list[Mention]:
+        """Mentions the CRF finds on tokens no earlier recognizer took; the
+        confidence is the lowest marginal probability of the span's labels."""
+        from .fane import spans as bio_spans
+
+        out = []
+        by_sent: dict[int, list[int]] = {}
+        for t, s in enumerate(doc.sent_of_token):
+            by_sent.setdefault(s, []).append(t)
+        for idx in by_sent.values():
+            labels, probs = self.model.tag([doc.tokens[t].text for t in idx])
+            for a, b, typ in sorted(bio_spans(labels)):
+                i, j = idx[a], idx[b - 1] + 1
+                if any(doc.covered[t] is not None for t in range(i, j)):
+                    continue
+                if not doc.tokens[i].is_word or not doc.tokens[j - 1].is_word:
+                    continue
+                if any(self._cue_word(doc.tokens[t].text) or len(doc.tokens[t].text) < 2
+                       for t in (i, j - 1)):
+                    continue  # an adjective, title or function word is never a name's edge
+                conf = round(min(probs[a:b]), 2)
+                if conf < MODEL_MIN_CONFIDENCE:
+                    continue
+                out.append(self._mention(doc, i, j, self._model_prefix(doc, i), type=typ, cls=typ,
+                                         source="model", confidence=conf,
+                                         name=" ".join(token_key(t.text) for t in doc.tokens[i:j])))
+        return out
+
+    def _cue_word(self, tok: str) -> bool:
+        keys = {k for _, k in clitic_variants(tok)}
+        c = self.cues
+        return bool(keys & self._cue_vocab) or any(k in self.lex.nisba for k in keys)
+
+    @property
+    def _cue_vocab(self) -> frozenset[str]:
+        vocab = getattr(self, "_cue_vocab_cache", None)
+        if vocab is None:
+            c = self.cues
+            vocab = self._cue_vocab_cache = c.stop | c.verbs | c.title_firsts | c.title_complements
+        return vocab
+
+    def _model_prefix(self, doc: Doc, i: int) -> int:
+        """Proclitics to leave out of a model mention's anchor: those before an
+        article (وال، بال، لل keeps its ل) or before a known name or given name."""
+        tok = doc.tokens[i].text
+        best = 0
+        for prefix, stem in clitic_readings(tok):
+            if not prefix:
+                continue
+            if stem.startswith("ال") and self.definite(doc, i):
+                best = max(best, self._anchor_prefix(tok, prefix))
+            elif len(stem) >= MIN_STRIPPED_STEM and (stem in self.lex.index or stem in self.lex.given_names):
+                best = max(best, prefix)
+        return best
 
     def match_adjectives(self, doc: Doc, mentions: list[Mention]) -> list[Mention]:
         """A country the article never names but refers to by its adjective
@@ -553,7 +631,10 @@ class Recognizer:
         # an organization cue may absorb lexicon names inside it
         mentions = [m for m in mentions if any(doc.covered[t] is m for t in range(m.tok_start, m.tok_end))]
         mentions += [m for m in orgs if id(m) in ids]
+        if self.model is not None:
+            mentions += self.match_model(doc)
         mentions += self.match_places(doc)
-        mentions += self.match_adjectives(doc, mentions)
+        if self.adjectives:
+            mentions += self.match_adjectives(doc, mentions)
         mentions.sort(key=lambda m: (m.begin, m.end))
         return doc, mentions

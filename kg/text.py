@@ -166,8 +166,8 @@ _MIN_STEM = 2
 def token_key(token: str) -> str:
     """A normalized token without its definite article (ال), the form lexicon
     keys are stored in."""
-    if token.startswith("ال") and len(token) - 2 >= _MIN_STEM:
-        return token[2:]
+    if token.startswith("ال") and len(token) - 2 > _MIN_STEM:
+        return token[2:]  # but الله stays: له is another word
     return token
 
 

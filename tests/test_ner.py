@@ -1,0 +1,97 @@
+"""The statistical recognizer: corpus reading, training, the shipped model,
+and unseen names in sentences written for the tests."""
+
+import pytest
+
+from kg.fane import Sentence, load_corpus, merge_clitics, read_fane, spans
+from kg.lexicon import load_lexicon
+from kg.ner import NerModel, default_model_path, evaluate_ner, load_model, normalize_tokens, train
+
+TINY = [
+    [("\u200eقال", "O"), ("\u200eالرئيس", "O"), ("\u200eسامي", "B-Politician"), ("\u200eحدادين", "I-Politician"),
+     ("\u200eفي", "O"), ("\u200eعمان", "B-Population-Center"), ("\u200eان", "O"), ("\u200eحزب", "B-Government"),
+     ("\u200eالامل", "I-Government"), ("\u200eسيفوز", "O")],
+    [("\u200eو", "O"), ("\u200eزار", "O"), ("\u200eسامي", "B-Politician"), ("\u200eحدادين", "I-Politician"),
+     ("\u200eالعرب", "B-Group"), ("\u200eفي", "O"), ("\u200eب", "O"), ("\u200eعمان", "B-Population-Center"),
+     ("\u200eه", "O")],
+]
+
+
+def write_fane(path, sentences):
+    with open(path, "w", encoding="utf-8-sig", newline="") as fh:
+        for sent in sentences:
+            for tok, tag in sent:
+                fh.write(f"{tok}\t{tag}\r\n")
+            fh.write("\t\r\n")
+    return path
+
+
+def test_reader_maps_fine_classes_and_merges_clitics(tmp_path):
+    sents = read_fane(write_fane(tmp_path / "NewsFANE_Gold_2014_170K.txt", TINY))
+    assert sents[0].labels == ["O", "O", "B-Person", "I-Person", "O", "B-Place", "O",
+                               "B-Organization", "I-Organization", "O"]
+    assert sents[1].labels[4] == "O"  # Group (العرب) is not an entity of the graph
+    merged = merge_clitics(sents[1])
+    assert merged.tokens == ["وزار", "سامي", "حدادين", "العرب", "في", "بعمانه"]
+    assert spans(merged.labels) == {(1, 3, "Person"), (5, 6, "Place")}
+
+
+def test_spans_of_bio():
+    assert spans(["B-Person", "I-Person", "O", "B-Place", "B-Place"]) == {
+        (0, 2, "Person"), (3, 4, "Place"), (4, 5, "Place")}
+
+
+def test_training_on_a_tiny_corpus(tmp_path):
+    sents = [merge_clitics(s) for s in read_fane(write_fane(tmp_path / "x.txt", TINY))] * 5
+    path = train(sents, tmp_path / "tiny.crfsuite", load_lexicon(), params={"max_iterations": 30})
+    model = NerModel(path, load_lexicon())
+    labels, probs = model.tag(normalize_tokens(sents[0].tokens))
+    assert labels == sents[0].labels
+    assert all(0 < p <= 1 for p in probs)
+
+
+def test_shipped_model_loads_offline_from_the_package():
+    path = default_model_path()
+    assert path.is_file() and "kg" in path.parts and path.stat().st_size < 20e6
+    model = load_model()
+    assert model is not None
+    labels, _ = model.tag(normalize_tokens("وصل الرئيس الفرنسي الى بيروت".split()))
+    assert labels[-1] == "B-Place"
+
+
+UNSEEN = [
+    ("التقى وزير الزراعة بالسيد كريم بن حدو في العاصمة.", "كريم بن حدو", "Person"),
+    ("قالت الناشطة سلمى بوعزيز إن السلطات اعتقلت عشرة محتجين.", "سلمى بوعزيز", "Person"),
+    ("أكد النائب فهد العتيبي أن القانون سيصدر قريبا.", "فهد العتيبي", "Person"),
+    ("وصل اللاعب ماتيو فيرنانديز إلى الملعب أمس.", "ماتيو فيرنانديز", "Person"),
+    ("وأعلن حزب الوفاق الديمقراطي مقاطعته للانتخابات.", "حزب الوفاق الديمقراطي", "Organization"),
+    ("سقطت قذيفة على مدينة كفرنبل صباحا.", "كفرنبل", "Place"),
+    ("وجرت الانتخابات في ولاية كيرالا الهندية.", "كيرالا", "Place"),
+]
+
+
+@pytest.mark.parametrize("text,name,typ", UNSEEN)
+def test_unseen_names_with_type_and_exact_offsets(recognizer, text, name, typ):
+    _, mentions = recognizer.recognize(text)
+    hits = [m for m in mentions if m.text == name]
+    assert hits, [(m.text, m.type) for m in mentions]
+    m = hits[0]
+    assert m.type == typ
+    assert (m.begin, m.end) == (text.index(name), text.index(name) + len(name))
+
+
+def test_evaluate_ner_on_the_held_out_split(tmp_path):
+    from conftest import shared_path
+
+    corpus = shared_path("corpora", "fane")
+    train_set, test = load_corpus(corpus)
+    assert len(test) > 900 and len(train_set) > 15000
+    # the held-out part is never in training
+    train_keys = {tuple(s.tokens) for s in train_set}
+    assert sum(tuple(s.tokens) in train_keys for s in test) < len(test) * 0.02
+    lex = load_lexicon()
+    result = evaluate_ner(test[:300], lex, load_model())
+    for system in ("lexicon+cues", "model", "combined"):
+        assert set(result[system]) >= {"Person", "Organization", "Place", "micro"}
+    assert result["model"]["micro"]["f1"] > 0.55
+    assert result["combined"]["micro"]["recall"] > result["lexicon+cues"]["micro"]["recall"]
