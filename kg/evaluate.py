@@ -185,7 +185,7 @@ def _label(node: Node) -> str:
 def _roles(gold: dict, store: ox.Store, node_gold) -> Score:
     rows = run_query(store, PREFIXES + """
       SELECT DISTINCT ?p ?rl ?x WHERE {
-        ?m a org:Membership ; org:member ?p ; org:organization ?x ; org:role ?r .
+        ?m a/rdfs:subClassOf* org:Membership ; org:member ?p ; org:organization ?x ; org:role ?r .
         ?r rdfs:label ?rl FILTER(lang(?rl) = "en" || lang(?rl) = "")
       }""").rows
     pred = [(node_gold.get(p, set()), rl.lower(), node_gold.get(x, set())) for p, rl, x in rows]
@@ -250,7 +250,7 @@ def _events(gold: dict, store: ox.Store, node_gold) -> Score:
 def _quotes(gold: dict, store: ox.Store, node_gold) -> Score:
     rows = run_query(store, PREFIXES + """
       SELECT ?q ?text ?speaker ?aid WHERE {
-        ?q a schema:Quotation ; schema:text ?text ; prov:wasDerivedFrom ?a .
+        ?q a/rdfs:subClassOf* schema:Quotation ; schema:text ?text ; prov:wasDerivedFrom ?a .
         ?a schema:identifier ?aid .
         OPTIONAL { ?q schema:creator ?speaker }
       }""").rows

@@ -14,6 +14,7 @@ from typing import Callable, Iterable, TextIO
 from . import __version__
 from .io import Article, parse_datetime
 from .recognize import Mention, Recognizer
+from .relations import QuoteFact, Relations, RoleFact
 from .resolve import Registry, resolve_article
 from .rdf import A, Iris, integer, iri, lit, quad, url_term
 from .text import sentences
@@ -25,13 +26,25 @@ class ArticleResult:
     article: Article
     sentences: list[tuple[int, int]]
     mentions: list[tuple[Mention, str]]  # (mention, entity id)
+    roles: list[RoleFact] = field(default_factory=list)
+    quotes: list[QuoteFact] = field(default_factory=list)
 
 
 def extract(article: Article, rec: Recognizer) -> ArticleResult:
-    """Recognize and resolve the mentions of one article."""
+    """Recognize and resolve the mentions of one article, then its roles and quotations."""
     doc, mentions = rec.recognize(article.content)
     resolved = resolve_article(doc, mentions, rec)
-    return ArticleResult(article, doc.sentence_spans, resolved)
+    rel = _relations(rec)
+    roles = rel.roles(doc, resolved)
+    quotes = rel.quotes(doc, resolved, roles)
+    return ArticleResult(article, doc.sentence_spans, resolved, roles, quotes)
+
+
+def _relations(rec: Recognizer) -> Relations:
+    rel = getattr(rec, "_relations", None)
+    if rel is None:
+        rel = rec._relations = Relations(rec)
+    return rel
 
 
 CLASS_IRIS = {
@@ -105,7 +118,49 @@ def article_lines(res: ArticleResult, iris: Iris) -> list[str]:
             quad(x, iri("kg:recognizedBy"), lit(m.source), g),
         ]
     out += [quad(a, iri("schema:mentions"), ent, g) for ent in entities]
+    for r in res.roles:
+        m = iris.membership(r.person, r.role, r.of, r.to)
+        out += [
+            quad(m, A, iri("kg:Membership"), g),
+            quad(m, iri("org:member"), iris.entity(r.person), g),
+            quad(m, iri("org:organization"), iris.entity(r.of), g),
+            quad(m, iri("org:role"), iris.role(r.role), g),
+            quad(m, iri("prov:wasDerivedFrom"), a, g),
+            quad(m, iri("kg:inSentence"), iris.sentence(art.id, r.sentence), g),
+            quad(m, iri("kg:evidence"), lit(content[r.begin:r.end], lang="ar"), g),
+        ]
+        if r.to:
+            out.append(quad(m, iri("kg:hostCountry"), iris.entity(r.to), g))
+    for q in res.quotes:
+        x = iris.quote(art.id, q.begin, q.end)
+        out += [
+            quad(x, A, iri("kg:Quotation"), g),
+            quad(x, iri("schema:text"), lit(q.text, lang="ar"), g),
+            quad(x, iri("nif:beginIndex"), integer(q.begin), g),
+            quad(x, iri("nif:endIndex"), integer(q.end), g),
+            quad(x, iri("nif:referenceContext"), a, g),
+            quad(x, iri("prov:wasDerivedFrom"), a, g),
+            quad(x, iri("kg:inSentence"), iris.sentence(art.id, q.sentence), g),
+        ]
+        if q.speaker:
+            out.append(quad(x, iri("schema:creator"), iris.entity(q.speaker), g))
+        if q.cue:
+            out.append(quad(x, iri("kg:cueWord"), lit(q.cue, lang="ar"), g))
     return sorted(set(out))
+
+
+def role_lines(roles: Iterable[str], iris: Iris) -> list[str]:
+    """Default-graph quads of the roles used: type and labels."""
+    from .recognize import load_role_labels
+
+    ar = load_role_labels()
+    out = []
+    for role in roles:
+        r = iris.role(role)
+        out += [quad(r, A, iri("kg:Role")), quad(r, iri("rdfs:label"), lit(role, lang="en"))]
+        if role in ar:
+            out.append(quad(r, iri("rdfs:label"), lit(ar[role], lang="ar")))
+    return out
 
 
 def entity_lines(registry: Registry, iris: Iris) -> list[str]:
@@ -143,6 +198,8 @@ class BuildStats:
     mentions: int = 0
     entities: int = 0
     triples: int = 0
+    roles: int = 0
+    quotes: int = 0
     skipped: int = 0
     seconds: float = 0.0
     by_source: dict = field(default_factory=dict)
@@ -168,12 +225,20 @@ def build(
     registry = Registry(rec.lex)
     stats = BuildStats()
     sources: set[str] = set()
+    roles_used: set[str] = set()
     with tempfile.TemporaryFile("w+", encoding="utf-8") as parts:
         for art in articles:
             res = extract(art, rec)
             for m, eid in res.mentions:
                 registry.add(m, eid)
                 stats.by_source[m.source] = stats.by_source.get(m.source, 0) + 1
+            for r in res.roles:
+                roles_used.add(r.role)
+                for eid in (r.person, r.of, r.to):
+                    if eid:
+                        registry.ensure(eid)
+            stats.roles += len(res.roles)
+            stats.quotes += len(res.quotes)
             if art.source:
                 sources.add(art.source)
             lines = article_lines(res, iris)
@@ -183,7 +248,8 @@ def build(
             stats.triples += len(lines)
             if progress:
                 progress(art)
-        head = ontology_lines() + entity_lines(registry, iris) + publisher_lines(sorted(sources), iris)
+        head = ontology_lines() + entity_lines(registry, iris) + publisher_lines(sorted(sources), iris) \
+            + role_lines(sorted(roles_used), iris)
         head = sorted(set(head))
         out.writelines(head)
         stats.triples += len(head)

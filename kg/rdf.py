@@ -92,6 +92,16 @@ class Iris:
     def mention(self, aid: str, begin: int, end: int) -> str:
         return f"<{self.base}article/{self._q(aid)}/mention/{begin}-{end}>"
 
+    def membership(self, person: str, role: str, of: str | None, to: str | None) -> str:
+        key = "|".join((person, role, of or "", to or ""))
+        return f"<{self.base}membership/{hashlib.sha1(key.encode('utf-8')).hexdigest()[:16]}>"
+
+    def role(self, label: str) -> str:
+        return f"<{self.base}role/{self._q(label.replace(' ', '-'))}>"
+
+    def quote(self, aid: str, begin: int, end: int) -> str:
+        return f"<{self.base}article/{self._q(aid)}/quote/{begin}-{end}>"
+
     def publisher(self, name: str) -> str:
         return f"<{self.base}publisher/{self._q(name.strip().lower())}>"
 

@@ -94,6 +94,13 @@ def load_cues() -> Cues:
     )
 
 
+@lru_cache(maxsize=1)
+def load_role_labels() -> dict[str, str]:
+    """Arabic labels of the roles' English names."""
+    data = json.loads((resources.files("kg") / "data" / "cues.json").read_text("utf-8"))
+    return data.get("role_labels", {})
+
+
 @dataclass
 class Doc:
     """A text prepared for recognition."""

@@ -123,6 +123,12 @@ class Registry:
             ent.labels[surface] += 1
         return ent
 
+    def ensure(self, eid: str) -> None:
+        """Make sure a lexicon entity a fact refers to (a role's country) is in the graph."""
+        if eid not in self.entities and eid in self.lex.entries:
+            entry = self.lex.entries[eid]
+            self.entities[eid] = Entity(eid, entry.type, entry.cls, entry)
+
     def label(self, ent: Entity) -> str:
         """Arabic label: the lexicon's, else the longest most frequent full name."""
         if ent.entry:

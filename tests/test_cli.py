@@ -54,7 +54,8 @@ def test_query_from_file_and_ask(runner, graph, tmp_path):
 
 def test_canned_queries_all_run(runner, graph):
     names = list(canned_queries())
-    assert {"people-in-article", "articles-mentioning", "entities-by-type", "co-mentions"} <= set(names)
+    assert {"people-in-article", "articles-mentioning", "entities-by-type", "co-mentions", "roles",
+            "quotes-by-speaker"} <= set(names)
     listing = runner.invoke(cli, ["query", "--list"]).output
     for name in names:
         assert name in listing

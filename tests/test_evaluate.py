@@ -36,6 +36,13 @@ def test_seeds_entity_scores(seeds_build, gold_path):
     assert result["entity_identity"]["ok"], result["entity_identity"]
 
 
+def test_seeds_role_and_quote_scores(seeds_build, gold_path):
+    out, _ = seeds_build
+    result = evaluate(load_gold(gold_path), load_graph(out / "graph.ttl"))
+    assert result["roles"]["f1"] >= 0.90, result["roles"]
+    assert result["quotes"]["recall"] >= 0.90, result["quotes"]
+
+
 def test_evaluate_detects_a_missing_entity(seeds_build, gold_path, tmp_path):
     """Removing every mention of Moscow from the graph must cost recall."""
     out, _ = seeds_build
