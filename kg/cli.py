@@ -79,7 +79,8 @@ def build(inputs, out_dir, base, skip_bad, quiet):
     by_type = ", ".join(f"{k} {v}" for k, v in sorted(stats.by_type.items()))
     click.echo(
         f"{stats.articles} articles, {stats.mentions} mentions ({by_source}), "
-        f"{stats.entities} entities ({by_type}), {stats.roles} roles, {stats.quotes} quotations, "
+        f"{stats.entities} entities ({by_type}), {stats.events} events, {stats.roles} roles, "
+        f"{stats.quotes} quotations, "
         f"{stats.triples} triples"
         + (f", {stats.skipped} bad records skipped" if stats.skipped else "")
         + f" in {stats.seconds:.1f} s"

@@ -14,6 +14,7 @@ from typing import Callable, Iterable, TextIO
 from . import __version__
 from .io import Article, parse_datetime
 from .recognize import Mention, Recognizer
+from .events import EventFact, Events, load_event_types
 from .relations import QuoteFact, Relations, RoleFact
 from .resolve import Registry, resolve_article
 from .rdf import A, Iris, integer, iri, lit, quad, url_term
@@ -28,6 +29,7 @@ class ArticleResult:
     mentions: list[tuple[Mention, str]]  # (mention, entity id)
     roles: list[RoleFact] = field(default_factory=list)
     quotes: list[QuoteFact] = field(default_factory=list)
+    events: list[EventFact] = field(default_factory=list)
 
 
 def extract(article: Article, rec: Recognizer) -> ArticleResult:
@@ -37,7 +39,15 @@ def extract(article: Article, rec: Recognizer) -> ArticleResult:
     rel = _relations(rec)
     roles = rel.roles(doc, resolved)
     quotes = rel.quotes(doc, resolved, roles)
-    return ArticleResult(article, doc.sentence_spans, resolved, roles, quotes)
+    events = _events(rec).extract(doc, resolved, roles, article.published_date)
+    return ArticleResult(article, doc.sentence_spans, resolved, roles, quotes, events)
+
+
+def _events(rec: Recognizer) -> Events:
+    ev = getattr(rec, "_events", None)
+    if ev is None:
+        ev = rec._events = Events(rec)
+    return ev
 
 
 def _relations(rec: Recognizer) -> Relations:
@@ -131,6 +141,35 @@ def article_lines(res: ArticleResult, iris: Iris) -> list[str]:
         ]
         if r.to:
             out.append(quad(m, iri("kg:hostCountry"), iris.entity(r.to), g))
+    types = load_event_types().types
+    for ev in res.events:
+        x = iris.event(ev.key())
+        et = types[ev.type]
+        label = et.ar + (f" {ev.date}" if ev.date else "")
+        out += [
+            quad(x, A, iri(f"kg:{ev.type}"), g),
+            quad(x, iri("rdfs:label"), lit(label, lang="ar"), g),
+            quad(x, iri("prov:wasDerivedFrom"), a, g),
+            quad(a, iri("schema:mentions"), x, g),
+        ]
+        out += [quad(x, iri("kg:inSentence"), iris.sentence(art.id, s_), g) for s_ in sorted(set(ev.sentences))]
+        out += [quad(x, iri("kg:participant"), iris.entity(p), g) for p in sorted(ev.participants)]
+        if ev.place:
+            out.append(quad(x, iri("kg:eventPlace"), iris.entity(ev.place), g))
+        if ev.date:
+            out.append(quad(x, iri("schema:startDate"), lit(ev.date, datatype=ev.datatype), g))
+        if ev.planned:
+            out.append(quad(x, iri("kg:planned"), lit("true", datatype="xsd:boolean"), g))
+        for b, e in ev.triggers:
+            t = iris.mention(art.id, b, e)
+            out += [
+                quad(t, A, iri("kg:EventMention"), g),
+                quad(t, iri("nif:anchorOf"), lit(content[b:e]), g),
+                quad(t, iri("nif:beginIndex"), integer(b), g),
+                quad(t, iri("nif:endIndex"), integer(e), g),
+                quad(t, iri("nif:referenceContext"), a, g),
+                quad(t, iri("kg:denotes"), x, g),
+            ]
     for q in res.quotes:
         x = iris.quote(art.id, q.begin, q.end)
         out += [
@@ -200,6 +239,7 @@ class BuildStats:
     triples: int = 0
     roles: int = 0
     quotes: int = 0
+    events: int = 0
     skipped: int = 0
     seconds: float = 0.0
     by_source: dict = field(default_factory=dict)
@@ -232,6 +272,11 @@ def build(
             for m, eid in res.mentions:
                 registry.add(m, eid)
                 stats.by_source[m.source] = stats.by_source.get(m.source, 0) + 1
+            for ev in res.events:
+                for eid in (*ev.participants, ev.place):
+                    if eid:
+                        registry.ensure(eid)
+            stats.events += len(res.events)
             for r in res.roles:
                 roles_used.add(r.role)
                 for eid in (r.person, r.of, r.to):

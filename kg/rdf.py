@@ -96,6 +96,9 @@ class Iris:
         key = "|".join((person, role, of or "", to or ""))
         return f"<{self.base}membership/{hashlib.sha1(key.encode('utf-8')).hexdigest()[:16]}>"
 
+    def event(self, key: str) -> str:
+        return f"<{self.base}event/{key}>"
+
     def role(self, label: str) -> str:
         return f"<{self.base}role/{self._q(label.replace(' ', '-'))}>"
 

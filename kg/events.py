@@ -1,0 +1,193 @@
+"""Events: triggers (``kg/data/events.json``) with participants, place and date
+from the sentence they occur in.
+
+- Participants: the people, organizations and countries the sentence names
+  (a title used as a name, الرئيس الروسي, counts for its holder in the article);
+  if the sentence names none, those of the sentence before.
+- Place: the first place in the sentence that is not a country or a participant.
+- Date: the date expression of the sentence closest to the trigger
+  (:mod:`kg.timex`), with the precision the text gives.
+- Planned: the sentence speaks of the future (المقرر، سيعقد، المقبل).
+- Within an article, mentions of the same type with compatible dates are one
+  event. Across articles, events are identified by type, date and their
+  people and organizations, so one summit reported twice is one node, and two
+  calls on different dates are two.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+
+from .recognize import Doc, Mention, Recognizer
+from .relations import RoleFact
+from .text import clitic_variants, normalize, normalize_key, token_key
+from .timex import Timex, find_dates
+
+
+@dataclass(frozen=True)
+class EventType:
+    name: str  # class local name, e.g. PhoneCall
+    label: str  # English label
+    ar: str
+    cameo: str | None
+
+
+@dataclass
+class EventFact:
+    type: str
+    participants: set[str] = field(default_factory=set)
+    persons: set[str] = field(default_factory=set)  # the participants who are people
+    place: str | None = None
+    date: str | None = None
+    datatype: str | None = None
+    planned: bool = False
+    sentences: list[int] = field(default_factory=list)
+    triggers: list[tuple[int, int]] = field(default_factory=list)  # original offsets
+
+    def key(self) -> str:
+        """Deterministic identity across articles."""
+        raw = "|".join([self.type, self.date or "", ",".join(sorted(self.persons))])
+        return hashlib.sha1(raw.encode("utf-8")).hexdigest()[:16]
+
+
+@dataclass
+class _Triggers:
+    types: dict[str, EventType]
+    index: dict[tuple[str, ...], str]
+    max_len: int
+    firsts: frozenset[str]
+    future: frozenset[str]
+
+
+@lru_cache(maxsize=1)
+def load_event_types() -> _Triggers:
+    data = json.loads((resources.files("kg") / "data" / "events.json").read_text("utf-8"))
+    types, index = {}, {}
+    for name, spec in data["types"].items():
+        types[name] = EventType(name, spec["label"], spec["ar"], spec.get("cameo"))
+        for trig in spec["triggers"]:
+            index[tuple(normalize_key(trig).split())] = name
+    tdata = json.loads((resources.files("kg") / "data" / "time.json").read_text("utf-8"))
+    return _Triggers(types, index, max(len(k) for k in index), frozenset(k[0] for k in index),
+                     frozenset(normalize(w).text for w in tdata["future_words"]))
+
+
+class Events:
+    def __init__(self, rec: Recognizer):
+        self.rec = rec
+        self.tr = load_event_types()
+
+    def _trigger_at(self, doc: Doc, i: int):
+        toks = doc.tokens
+        for _, first in clitic_variants(toks[i].text):
+            if first not in self.tr.firsts:
+                continue
+            for n in range(min(self.tr.max_len, len(toks) - i), 0, -1):
+                keys = (first, *(token_key(t.text) for t in toks[i + 1:i + n]))
+                if keys in self.tr.index:
+                    return i + n, self.tr.index[keys]
+        return None
+
+    def extract(self, doc: Doc, resolved: list[tuple[Mention, str]], roles: list[RoleFact],
+                published=None) -> list[EventFact]:
+        eid_of = {id(m): eid for m, eid in resolved}
+        holders = {}
+        for r in roles:
+            holders.setdefault((r.role, r.of), r.person)
+        dates = find_dates(doc.norm.text, published)
+        toks = doc.tokens
+        by_sent: dict[int, list[int]] = {}
+        for t, s in enumerate(doc.sent_of_token):
+            by_sent.setdefault(s, []).append(t)
+        found: list[EventFact] = []
+        i = 0
+        while i < len(toks):
+            hit = self._trigger_at(doc, i) if toks[i].is_word and doc.covered[i] is None else None
+            if not hit:
+                i += 1
+                continue
+            end, typ = hit
+            sent = doc.sent_of_token[i]
+            ev = EventFact(typ, sentences=[sent])
+            b, _ = doc.norm.span(toks[i].start, toks[i].end)
+            _, e = doc.norm.span(toks[end - 1].start, toks[end - 1].end)
+            ev.triggers.append((b, e))
+            self._fill(doc, ev, by_sent, sent, eid_of, holders)
+            if not ev.participants and sent - 1 in by_sent:
+                self._fill(doc, ev, by_sent, sent - 1, eid_of, holders, place=False)
+            ev.date, ev.datatype = self._date(doc, dates, by_sent[sent], toks[i].start)
+            words = {t.text for t in (toks[k] for k in by_sent[sent])}
+            ev.planned = bool(words & self.tr.future) or any(
+                toks[k].text.startswith(("سي", "ست")) and token_key(toks[k].text[1:]) in self.tr.index
+                for k in by_sent[sent])
+            found.append(ev)
+            i = end
+        return self._merge(found)
+
+    def _fill(self, doc, ev, by_sent, sent, eid_of, holders, place=True):
+        toks = doc.tokens
+        seen = set()
+        for t in by_sent[sent]:
+            m = doc.covered[t]
+            if m is not None and id(m) not in seen:
+                seen.add(id(m))
+                eid = eid_of.get(id(m))
+                if eid is None:
+                    continue
+                if m.type in ("Person", "Organization") or m.cls == "Country":
+                    ev.participants.add(eid)
+                    if m.type == "Person":
+                        ev.persons.add(eid)
+                elif place and m.type == "Place" and ev.place is None:
+                    ev.place = eid
+            elif m is None and toks[t].is_word:
+                hit = self.rec._title_at(doc, t)
+                if hit:  # الرئيس الروسي (no name): the holder of that title in the article
+                    role = hit[1]
+                    k = hit[0]
+                    of = None
+                    while k < len(toks) and k < hit[0] + 3 and doc.sent_of_token[k] == sent:
+                        keys = [x for _, x in clitic_variants(toks[k].text)]
+                        of = next((self.rec.lex.nisba[x] for x in keys if x in self.rec.lex.nisba), None)
+                        if of:
+                            break
+                        k += 1
+                    holder = holders.get((role, of))
+                    if holder:
+                        ev.participants.add(holder)
+                        ev.persons.add(holder)
+
+    @staticmethod
+    def _date(doc: Doc, dates: list[Timex], sent_tokens: list[int], at: int):
+        lo = doc.tokens[sent_tokens[0]].start
+        hi = doc.tokens[sent_tokens[-1]].end
+        inside = [d for d in dates if lo <= d.begin and d.end <= hi]
+        if not inside:
+            return None, None
+        best = min(inside, key=lambda d: abs(d.begin - at))
+        return best.value, best.datatype
+
+    @staticmethod
+    def _merge(found: list[EventFact]) -> list[EventFact]:
+        out: list[EventFact] = []
+        for ev in found:
+            same = next((o for o in out if o.type == ev.type
+                         and (o.date is None or ev.date is None or o.date == ev.date)), None)
+            if same is None:
+                out.append(ev)
+                continue
+            same.participants |= ev.participants
+            same.persons |= ev.persons
+            same.place = same.place or ev.place
+            if same.date is None:
+                same.date, same.datatype = ev.date, ev.datatype
+            same.planned = same.planned and ev.planned
+            same.sentences += ev.sentences
+            same.triggers += ev.triggers
+        for ev in out:
+            ev.participants.discard(ev.place)
+        return out

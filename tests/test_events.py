@@ -1,0 +1,76 @@
+"""Events on texts written for the tests, and their identity across articles."""
+
+import json
+from importlib import resources
+
+import pyoxigraph as ox
+
+from kg.events import load_event_types
+from kg.io import Article
+from kg.pipeline import build_exports, extract
+from kg.vocab import ontology_path
+
+
+def events(recognizer, text, aid="e", published=None):
+    res = extract(Article(aid, text, published=published), recognizer)
+    names = {eid: m.text for m, eid in res.mentions}
+    return [(e.type, {names.get(p, p) for p in e.participants}, names.get(e.place), e.date, e.planned)
+            for e in res.events], res
+
+
+def test_summit_with_participants_place_and_date(recognizer):
+    evs, _ = events(recognizer, "عقدت في جنيف يوم 16 يونيو 2021 قمة بين الرئيس الأمريكي جو بايدن والرئيس الروسي فلاديمير بوتين.")
+    summit = [e for e in evs if e[0] == "Summit"]
+    assert len(summit) == 1
+    typ, people, place, date, planned = summit[0]
+    assert {"جو بايدن", "فلاديمير بوتين"} <= people and (place, date, planned) == ("جنيف", "2021-06-16", False)
+
+
+def test_planned_event(recognizer):
+    evs, _ = events(recognizer, "ومن المقرر أن يزور الرئيس الفرنسي إيمانويل ماكرون القاهرة الشهر المقبل.",
+                    published="2021-05-10")
+    visit = [e for e in evs if e[0] == "Visit"]
+    assert visit and visit[0][4] is True and visit[0][3] == "2021-06"
+
+
+def test_phone_call_by_title(recognizer):
+    text = ("أجرى الرئيس الروسي فلاديمير بوتين اتصالا هاتفيا مع الرئيس الأمريكي جو بايدن. "
+            "والمكالمة التي جرت بطلب من الرئيس الروسي استمرت ساعة.")
+    evs, _ = events(recognizer, text)
+    calls = [e for e in evs if e[0] == "PhoneCall"]
+    assert len(calls) == 1 and {"فلاديمير بوتين", "جو بايدن"} <= calls[0][1]
+
+
+def test_one_event_across_articles_and_two_on_different_dates(tmp_path):
+    arts = [
+        {"id": "a", "text": "اختتمت في جنيف قمة الرئيس الأمريكي جو بايدن والرئيس الروسي فلاديمير بوتين."},
+        {"id": "b", "text": "وقال الرئيس الأمريكي جو بايدن عقب القمة مع نظيره فلاديمير بوتين إن اللقاء بناء."},
+        {"id": "c", "text": "أجرى فلاديمير بوتين وجو بايدن اتصالا هاتفيا يوم 7 ديسمبر 2021."},
+        {"id": "d", "text": "أجرى فلاديمير بوتين وجو بايدن اتصالا هاتفيا يوم 30 ديسمبر 2021."},
+    ]
+    src = tmp_path / "in.jsonl"
+    src.write_text("\n".join(json.dumps(a, ensure_ascii=False) for a in arts), "utf-8")
+    build_exports([src], tmp_path / "out")
+    store = ox.Store()
+    store.bulk_load(path=str(tmp_path / "out" / "graph.nq"), format=ox.RdfFormat.N_QUADS)
+    rows = store.query("""
+        PREFIX kg: <https://w3id.org/kg-ar/ontology#>
+        PREFIX prov: <http://www.w3.org/ns/prov#>
+        PREFIX schema: <https://schema.org/>
+        SELECT ?t ?e (COUNT(DISTINCT ?a) AS ?n) WHERE {
+          ?e a ?t ; prov:wasDerivedFrom/schema:identifier ?a .
+          VALUES ?t { kg:Summit kg:PhoneCall } } GROUP BY ?t ?e""", use_default_graph_as_union=True)
+    got = sorted((r["t"].value.rsplit("#", 1)[1], int(r["n"].value)) for r in rows)
+    assert got == [("PhoneCall", 1), ("PhoneCall", 1), ("Summit", 2)]
+
+
+def test_every_event_type_is_an_ontology_class_with_labels():
+    g = ox.Store()
+    g.bulk_load(path=str(ontology_path()), format=ox.RdfFormat.TURTLE)
+    for name, et in load_event_types().types.items():
+        cls = f"https://w3id.org/kg-ar/ontology#{name}"
+        labels = {(r["l"].value, r["l"].language) for r in g.query(
+            f"SELECT ?l WHERE {{ <{cls}> <http://www.w3.org/2000/01/rdf-schema#label> ?l }}")}
+        assert (et.label, "en") in labels and (et.ar, "ar") in labels, name
+        ask = g.query(f"ASK {{ <{cls}> <http://www.w3.org/2000/01/rdf-schema#subClassOf>+ <https://schema.org/Event> }}")
+        assert bool(ask), name
