@@ -28,6 +28,10 @@ from .text import clitic_variants, normalize, normalize_key, token_key
 from .timex import Timex, find_dates
 
 
+#: a more generic type folded into a more specific one reported in the same article
+FOLDS = {"Meeting": ("Summit", "Visit", "PhoneCall", "VideoCall")}
+
+
 @dataclass(frozen=True)
 class EventType:
     name: str  # class local name, e.g. PhoneCall
@@ -174,6 +178,13 @@ class Events:
     @staticmethod
     def _merge(found: list[EventFact]) -> list[EventFact]:
         out: list[EventFact] = []
+        # "the meeting" in an article about a summit, visit or call is that event
+        for ev in found:
+            if ev.type in FOLDS:
+                host = next((o for o in found if o.type in FOLDS[ev.type] and o.persons & ev.persons
+                             and (o.date is None or ev.date is None or o.date == ev.date)), None)
+                if host is not None:
+                    ev.type = host.type
         for ev in found:
             same = next((o for o in out if o.type == ev.type
                          and (o.date is None or ev.date is None or o.date == ev.date)), None)
