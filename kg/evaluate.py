@@ -204,6 +204,11 @@ def _roles(gold: dict, store: ox.Store, node_gold) -> Score:
     return score
 
 
+def _as_set(value) -> set:
+    """A gold field that is one key or a list of keys (an event in several places)."""
+    return set(value) if isinstance(value, list) else {value}
+
+
 def _canon(label: str) -> str:
     return "".join(ch for ch in label.lower() if ch.isalnum())
 
@@ -234,7 +239,7 @@ def _events(gold: dict, store: ox.Store, node_gold) -> Score:
             def ok(p):
                 return (_canon(g["type"]) in p["types"]
                         and set(g["participants"]) <= p["actors"]
-                        and (not g.get("place") or g["place"] in p["places"])
+                        and (not g.get("place") or bool(_as_set(g["place"]) & p["places"]))
                         and (not g.get("date_in_text") or g["date"] in p["dates"]))
             hit = next((k for k, p in pred.items() if k[1] == aid and k not in used and ok(p)), None)
             if hit is None:

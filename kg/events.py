@@ -28,6 +28,13 @@ from .text import clitic_variants, normalize, normalize_key, token_key
 from .timex import Timex, find_dates
 
 
+#: event types whose object may be another event: (governing type → embedded types)
+EMBEDDING = {
+    "Agreement": {"Negotiation", "Meeting", "Summit", "Visit", "PhoneCall", "VideoCall"},
+    "Proposal": {"Negotiation", "Meeting", "Summit", "Visit", "PhoneCall", "VideoCall"},
+    "Threat": {"Sanction", "Attack", "Expulsion"},
+    "Accusation": {"Attack"},
+}
 #: a more generic type folded into a more specific one reported in the same article
 FOLDS = {"Meeting": ("Summit", "Visit", "PhoneCall", "VideoCall")}
 
@@ -51,6 +58,7 @@ class EventFact:
     planned: bool = False
     sentences: list[int] = field(default_factory=list)
     triggers: list[tuple[int, int]] = field(default_factory=list)  # original offsets
+    first_token: int = 0
 
     def key(self) -> str:
         """Deterministic identity across articles."""
@@ -65,6 +73,7 @@ class _Triggers:
     max_len: int
     firsts: frozenset[str]
     future: frozenset[str]
+    irrealis: frozenset[str]
 
 
 @lru_cache(maxsize=1)
@@ -77,7 +86,8 @@ def load_event_types() -> _Triggers:
             index[tuple(normalize_key(trig).split())] = name
     tdata = json.loads((resources.files("kg") / "data" / "time.json").read_text("utf-8"))
     return _Triggers(types, index, max(len(k) for k in index), frozenset(k[0] for k in index),
-                     frozenset(normalize(w).text for w in tdata["future_words"]))
+                     frozenset(normalize(w).text for w in tdata["future_words"]),
+                     frozenset(normalize_key(w) for w in data.get("irrealis", [])))
 
 
 class Events:
@@ -116,6 +126,9 @@ class Events:
                 continue
             end, typ = hit
             sent = doc.sent_of_token[i]
+            if self._irrealis(doc, i, sent):
+                i = end
+                continue
             ev = EventFact(typ, sentences=[sent])
             b, _ = doc.norm.span(toks[i].start, toks[i].end)
             _, e = doc.norm.span(toks[end - 1].start, toks[end - 1].end)
@@ -128,9 +141,33 @@ class Events:
             ev.planned = bool(words & self.tr.future) or any(
                 toks[k].text.startswith(("سي", "ست")) and token_key(toks[k].text[1:]) in self.tr.index
                 for k in by_sent[sent])
+            ev.first_token = i
             found.append(ev)
             i = end
-        return self._merge(found)
+        return self._merge(self._drop_embedded(found))
+
+    @staticmethod
+    def _drop_embedded(found: list[EventFact]) -> list[EventFact]:
+        """An event noun that is what another event is about is not an event of
+        its own: the talks an offer or an agreement is about (عرض … بشأن إجراء
+        محادثات، اتفقا على إجراء محادثات), the sanctions a warning threatens
+        (حذر من فرض عقوبات)."""
+        out = []
+        for ev in found:
+            governed = any(o is not ev and o.sentences[0] == ev.sentences[0] and o.type in EMBEDDING
+                           and ev.type in EMBEDDING[o.type] and o.first_token < ev.first_token
+                           for o in found)
+            if not governed:
+                out.append(ev)
+        return out
+
+    def _irrealis(self, doc: Doc, i: int, sent: int) -> bool:
+        """A wanted, feared or possible event (ينبغي أن يجري محادثات، المخاوف بشأن فرض عقوبات)."""
+        for k in range(max(0, i - 3), i):
+            if doc.sent_of_token[k] == sent and any(
+                    x in self.tr.irrealis for _, x in clitic_variants(doc.tokens[k].text)):
+                return True
+        return False
 
     def _fill(self, doc, ev, by_sent, sent, eid_of, holders, place=True):
         toks = doc.tokens
@@ -149,6 +186,11 @@ class Events:
                 elif place and m.type == "Place" and ev.place is None:
                     ev.place = eid
             elif m is None and toks[t].is_word:
+                nisba = next((self.rec.lex.nisba[k] for _, k in clitic_variants(toks[t].text)
+                              if k in self.rec.lex.nisba), None)
+                if nisba:  # السفير الروسي: Russia takes part
+                    ev.participants.add(nisba)
+                    continue
                 hit = self.rec._title_at(doc, t)
                 if hit:  # الرئيس الروسي (no name): the holder of that title in the article
                     role = hit[1]

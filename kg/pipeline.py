@@ -273,7 +273,7 @@ def build(
                 registry.add(m, eid)
                 stats.by_source[m.source] = stats.by_source.get(m.source, 0) + 1
             for ev in res.events:
-                for eid in (*ev.participants, ev.place):
+                for eid in (*sorted(ev.participants), ev.place):
                     if eid:
                         registry.ensure(eid)
             stats.events += len(res.events)

@@ -74,3 +74,17 @@ def test_every_event_type_is_an_ontology_class_with_labels():
         assert (et.label, "en") in labels and (et.ar, "ar") in labels, name
         ask = g.query(f"ASK {{ <{cls}> <http://www.w3.org/2000/01/rdf-schema#subClassOf>+ <https://schema.org/Event> }}")
         assert bool(ask), name
+
+
+def test_wanted_or_feared_events_are_not_reported_events(recognizer):
+    evs, _ = events(recognizer, "وقال الكرملين إن الرئيس فلاديمير بوتين يريد عقد اجتماع مع جو بايدن.")
+    assert [e for e in evs if e[0] == "Meeting"] == []
+    evs, _ = events(recognizer, "تراجعت الأسواق وسط المخاوف بشأن فرض عقوبات على روسيا.")
+    assert [e for e in evs if e[0] == "Sanction"] == []
+
+
+def test_what_an_agreement_or_warning_is_about_is_no_event_of_its_own(recognizer):
+    evs, _ = events(recognizer, "واتفق فلاديمير بوتين وجو بايدن على إجراء محادثات جديدة.")
+    assert [e[0] for e in evs] == ["Agreement"]
+    evs, _ = events(recognizer, "وحذر فلاديمير بوتين من فرض عقوبات جديدة على بلاده.")
+    assert [e[0] for e in evs] == ["Threat"]
