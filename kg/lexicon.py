@@ -88,6 +88,7 @@ class Lexicon:
     nisba: dict[str, str] = field(default_factory=dict)
     given_names: frozenset[str] = frozenset()
     max_len: int = 1
+    _offices: dict | None = None
 
     def add(self, entry: Entry) -> None:
         if entry.key in self.entries:
@@ -117,6 +118,19 @@ class Lexicon:
             rows.append(row)
             rows.sort(key=lambda r: -len(r[0]))
 
+    def office_holders(self, role: str, of: str, day: str) -> list[str]:
+        """People the lexicon says held ``role`` of ``of`` on ``day`` (ISO date)."""
+        if self._offices is None:
+            self._offices = {}
+            for e in self.entries.values():
+                for r in e.roles:
+                    self._offices.setdefault((r.role, r.of), []).append((r.start or "", r.end, e.key))
+        out = []
+        for start, end, key in self._offices.get((role, of), ()):
+            if start <= day and (end is None or day <= _last_day(end)):
+                out.append(key)
+        return sorted(set(out))
+
     def lookup(self, name: str) -> Entry | None:
         """The entry whose name or alias is exactly ``name`` (normalized), if any."""
         keys = tuple(name_key(name).split())
@@ -124,6 +138,11 @@ class Lexicon:
             if tail == keys[1:]:
                 return self.entries[key]
         return None
+
+
+def _last_day(date: str) -> str:
+    """The last ISO day a partial date covers, for comparing: 2021 → 2021-12-99."""
+    return (date + "-12-99")[:10] if len(date) == 4 else (date + "-99")[:10]
 
 
 def _data_dir() -> Path:

@@ -21,8 +21,6 @@ from .recognize import Cues, lexicon_spans, load_cues
 from .text import clitic_variants, normalize
 
 MODEL_NAME = "ner.crfsuite"
-#: richer affix, bigram and ±3 window features (set before training and tagging)
-EXTRA_FEATURES = False
 
 #: training settings (L1 keeps the model small, L2 smooths it)
 TRAIN_PARAMS = {"c1": 0.05, "c2": 0.01, "max_iterations": 150, "feature.possible_transitions": True,
@@ -105,15 +103,6 @@ class Featurizer:
                     f.append(f"{d}BOS" if k < 0 else f"{d}EOS")
             if i > 0:
                 f.append(f"s-1|s={infos[i - 1].stem}|{t.stem}")
-            if EXTRA_FEATURES:
-                f += ["p2=" + t.stem[:2], "sx3=" + t.stem[-3:], "p4=" + t.stem[:4]]
-                if i + 1 < n:
-                    f.append(f"s|s+1={t.stem}|{infos[i + 1].stem}")
-                for d in (-3, 3):
-                    k = i + d
-                    if 0 <= k < n:
-                        f.append(f"{d}lex={infos[k].lex}")
-                        f += [f"{d}f={x}" for x in infos[k].flags if x in ("title", "given", "orgh", "plh")]
             feats.append(f)
         return feats
 

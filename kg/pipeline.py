@@ -18,7 +18,8 @@ from .events import EventFact, Events, load_event_types
 from .relations import QuoteFact, Relations, RoleFact
 from .resolve import Registry, resolve_article
 from .rdf import A, Iris, integer, iri, lit, quad, url_term
-from .text import sentences
+from .text import normalize, sentences
+from .timex import anchor_date
 from .vocab import ontology_lines
 
 
@@ -34,7 +35,8 @@ class ArticleResult:
 
 def extract(article: Article, rec: Recognizer) -> ArticleResult:
     """Recognize and resolve the mentions of one article, then its roles and quotations."""
-    doc, mentions = rec.recognize(article.content)
+    date = article.published_date or anchor_date(normalize(article.content).text, None)
+    doc, mentions = rec.recognize(article.content, date)
     resolved = resolve_article(doc, mentions, rec)
     rel = _relations(rec)
     roles = rel.roles(doc, resolved)

@@ -32,6 +32,8 @@ CLOSE_QUOTES = {'"', "”", "»", "“", "'"}
 _STRIP_MARKS = {c: None for c in range(0x064B, 0x0660)} | {0x0640: None, 0x0670: None}
 GIVEN_NAME_CONFIDENCE = 0.85
 ADJECTIVE_CONFIDENCE = 0.5
+TITLE_REFERENCE_CONFIDENCE = 0.6  # الرئيس الروسي → the president of Russia on the article's date
+FORMER = {"سابق", "سابقه", "اسبق", "راحل", "راحله"}
 MODEL_MIN_CONFIDENCE = 0.5  # model mentions less sure than this are dropped  # a country referred to only by its adjective
 COMMAS = {"،", ","}
 _PRONOUN_SUFFIXES = ("ه", "ها", "هم", "هما", "هن", "نا", "كم", "ك")
@@ -54,6 +56,7 @@ class Mention:
     tok_start: int = 0
     tok_end: int = 0
     title: tuple[str | None, str | None] | None = None  # (role, of-key) from a title cue
+    is_name: bool = True  # False for a title standing for a person (its words are no name)
 
 
 @dataclass
@@ -405,6 +408,39 @@ class Recognizer:
             i = max(i + 1, j)
         return out
 
+    def match_title_references(self, doc: Doc, date) -> list[Mention]:
+        """A title with its country and no name (الرئيس الروسي، وزير الخارجية الأمريكي)
+        refers to whoever held that office on the article's date, when the
+        lexicon knows exactly one such person."""
+        if date is None:
+            return []
+        out = []
+        toks = doc.tokens
+        i = 0
+        day = date.isoformat()
+        while i < len(toks):
+            hit = self._title_at(doc, i) if toks[i].is_word and doc.covered[i] is None else None
+            if not hit:
+                i += 1
+                continue
+            tend, role = hit
+            sent = doc.sent_of_token[i]
+            j, of_key = self._title_of(doc, tend, sent)
+            former = any(token_key(t.text) in FORMER for t in toks[tend:j])
+            nxt = doc.covered[j] if j < len(toks) else None
+            if of_key and role and not former and not (nxt is not None and nxt.type == "Person"):
+                holders = self.lex.office_holders(role, of_key, day)
+                # only a title whose country is an adjective: المتحدثة باسم البيت الأبيض keeps
+                # its own mention of the White House
+                if len(holders) == 1 and all(doc.covered[t] is None for t in range(i, j)):
+                    e = self.lex.entries[holders[0]]
+                    out.append(self._mention(doc, i, j, self._anchor_prefix(toks[i].text, next(
+                        (p for p, k in clitic_variants(toks[i].text) if k in self.cues.title_firsts), 0)),
+                        type="Person", cls="Person", source="cue", confidence=TITLE_REFERENCE_CONFIDENCE,
+                        key=e.key, name=" ".join(token_key(t.text) for t in toks[i:j]), is_name=False))
+            i = max(i + 1, j)
+        return out
+
     def _title_of(self, doc: Doc, j: int, sent: int) -> tuple[int, str | None]:
         """Skip a title's complements (الروسي، باسم الكرملين، لدى واشنطن، للشؤون الخارجية);
         returns the next token and the country/organization the title is of."""
@@ -629,10 +665,13 @@ class Recognizer:
         return out
 
     # ------------------------------------------------------------ all
-    def recognize(self, text: str) -> tuple[Doc, list[Mention]]:
+    def recognize(self, text: str, date=None) -> tuple[Doc, list[Mention]]:
+        """Mentions of ``text``; ``date`` (the article's) lets a bare title refer
+        to its holder on that date."""
         doc = prepare(text)
         mentions = self.match_lexicon(doc)
         mentions += self.match_titles(doc)
+        mentions += self.match_title_references(doc, date)
         orgs = self.match_orgs(doc)  # may take over lexicon names inside an organization's name
         ids = {id(m) for m in orgs}
         # an organization cue may absorb lexicon names inside it

@@ -53,7 +53,7 @@ def _display(m: Mention) -> str:
 def resolve_article(doc: Doc, mentions: list[Mention], rec: Recognizer) -> list[tuple[Mention, str]]:
     """Assign an entity id to each mention of one article, adding surname mentions."""
     lex: Lexicon = rec.lex
-    persons = [m for m in mentions if m.type == "Person"]
+    persons = [m for m in mentions if m.type == "Person" and m.is_name]
     # full names in this article, longest first, by their token keys
     full: list[tuple[tuple[str, ...], str]] = []
     for m in sorted(persons, key=lambda m: -(m.tok_end - m.tok_start)):
@@ -117,6 +117,8 @@ class Registry:
             self.entities[eid] = ent
         elif ent.entry is None:
             ent.merge_class(m.cls)
+        if not m.is_name:
+            return ent  # الرئيس الروسي is no name of Putin's
         surface = _display(m)
         ent.surfaces.add(surface)
         if m.source != "coref":

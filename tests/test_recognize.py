@@ -101,3 +101,26 @@ def test_spelling_variants_are_one_entity_across_articles(recognizer):
 def test_lexicon_person_by_surname_and_variant(recognizer):
     res = extract(Article("c", "قال بوتين إن روسيا لن تتراجع."), recognizer)
     assert any(m.key == "Q7747" for m, _ in res.mentions)
+
+
+def test_a_bare_title_refers_to_the_office_holder_on_the_article_date(recognizer):
+    import datetime as dt
+
+    text = "وقال الرئيس الروسي إن بلاده مستعدة، فيما رد الرئيس الأمريكي السابق."
+    _, mentions = recognizer.recognize(text, dt.date(2021, 3, 19))
+    refs = [(m.text, m.key) for m in mentions if m.type == "Person"]
+    assert refs == [("الرئيس الروسي", "Q7747")]  # not the former US president
+    _, mentions = recognizer.recognize(text, dt.date(2019, 3, 19))
+    assert [m.key for m in mentions if m.type == "Person"] == ["Q7747"]
+    _, mentions = recognizer.recognize("وقال الرئيس الأمريكي إن الاتفاق قائم.", dt.date(2018, 6, 1))
+    assert [m.key for m in mentions if m.type == "Person"] == ["Q22686"]
+    _, mentions = recognizer.recognize(text)  # no date: no guess
+    assert [m for m in mentions if m.type == "Person"] == []
+
+
+def test_a_title_reference_is_no_name_for_surnames(recognizer):
+    import datetime as dt
+
+    art = Article("r", "قال الرئيس الروسي إن الجيش الروسي مستعد.", published="2021-03-19")
+    res = extract(art, recognizer)
+    assert [m.text for m, _ in res.mentions if m.type == "Person"] == ["الرئيس الروسي"]
