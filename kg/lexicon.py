@@ -131,14 +131,6 @@ class Lexicon:
                 out.append(key)
         return sorted(set(out))
 
-    def lookup(self, name: str) -> Entry | None:
-        """The entry whose name or alias is exactly ``name`` (normalized), if any."""
-        keys = tuple(name_key(name).split())
-        for tail, key in self.index.get(keys[0], ()) if keys else ():
-            if tail == keys[1:]:
-                return self.entries[key]
-        return None
-
 
 def _last_day(date: str) -> str:
     """The last ISO day a partial date covers, for comparing: 2021 → 2021-12-99."""

@@ -18,7 +18,7 @@ from .events import EventFact, Events, load_event_types
 from .relations import QuoteFact, Relations, RoleFact
 from .resolve import Registry, resolve_article
 from .rdf import A, Iris, integer, iri, lit, quad, url_term
-from .text import normalize, sentences
+from .text import normalize
 from .timex import anchor_date
 from .vocab import ontology_lines
 
@@ -33,30 +33,28 @@ class ArticleResult:
     events: list[EventFact] = field(default_factory=list)
 
 
+class Extractor:
+    """The per-article stages after reading: recognition, resolution, then roles,
+    quotations and events."""
+
+    def __init__(self, rec: Recognizer | None = None):
+        self.rec = rec or Recognizer()
+        self.relations = Relations(self.rec)
+        self.events = Events(self.rec)
+
+    def __call__(self, article: Article) -> ArticleResult:
+        date = article.published_date or anchor_date(normalize(article.content).text, None)
+        doc, mentions = self.rec.recognize(article.content, date)
+        resolved = resolve_article(doc, mentions, self.rec)
+        roles = self.relations.roles(doc, resolved)
+        quotes = self.relations.quotes(doc, resolved, roles)
+        events = self.events.extract(doc, resolved, roles, article.published_date)
+        return ArticleResult(article, doc.sentence_spans, resolved, roles, quotes, events)
+
+
 def extract(article: Article, rec: Recognizer) -> ArticleResult:
-    """Recognize and resolve the mentions of one article, then its roles and quotations."""
-    date = article.published_date or anchor_date(normalize(article.content).text, None)
-    doc, mentions = rec.recognize(article.content, date)
-    resolved = resolve_article(doc, mentions, rec)
-    rel = _relations(rec)
-    roles = rel.roles(doc, resolved)
-    quotes = rel.quotes(doc, resolved, roles)
-    events = _events(rec).extract(doc, resolved, roles, article.published_date)
-    return ArticleResult(article, doc.sentence_spans, resolved, roles, quotes, events)
-
-
-def _events(rec: Recognizer) -> Events:
-    ev = getattr(rec, "_events", None)
-    if ev is None:
-        ev = rec._events = Events(rec)
-    return ev
-
-
-def _relations(rec: Recognizer) -> Relations:
-    rel = getattr(rec, "_relations", None)
-    if rel is None:
-        rel = rec._relations = Relations(rec)
-    return rel
+    """Extract one article (see :class:`Extractor`)."""
+    return Extractor(rec)(article)
 
 
 CLASS_IRIS = {
@@ -256,21 +254,22 @@ def build(
     progress: Callable[[Article], None] | None = None,
 ) -> BuildStats:
     """Extract every article and write the whole dataset as N-Quads to ``out``:
-    the default graph (ontology, entities, publishers) first, then one named
-    graph per article in input order. ``out`` must be seekable-free: the article
-    graphs are buffered in a temporary file and appended after the default graph."""
+    the default graph (ontology, entities, publishers, roles) first, then one named
+    graph per article in input order. The article
+    graphs go to a temporary file first and are appended after the default graph, which is
+    known only at the end."""
     import tempfile
 
     started = time.perf_counter()
     iris = Iris(base) if base else Iris()
-    rec = recognizer or Recognizer()
-    registry = Registry(rec.lex)
+    extractor = Extractor(recognizer)
+    registry = Registry(extractor.rec.lex)
     stats = BuildStats()
     sources: set[str] = set()
     roles_used: set[str] = set()
     with tempfile.TemporaryFile("w+", encoding="utf-8") as parts:
         for art in articles:
-            res = extract(art, rec)
+            res = extractor(art)
             for m, eid in res.mentions:
                 registry.add(m, eid)
                 stats.by_source[m.source] = stats.by_source.get(m.source, 0) + 1

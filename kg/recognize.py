@@ -210,11 +210,6 @@ class Recognizer:
             doc.covered[t] = m
         return m
 
-    def _free(self, doc: Doc, i: int, j: int) -> bool:
-        return j <= len(doc.tokens) and all(doc.covered[t] is None for t in range(i, j)) and all(
-            doc.sent_of_token[t] == doc.sent_of_token[i] for t in range(i, j)
-        )
-
     def _anchor_prefix(self, token: str, prefix: int) -> int:
         # For لل (ل + elided ال) the article is part of the name: keep the token whole.
         if prefix >= 2 and token[prefix - 2:prefix] == "لل":
@@ -374,16 +369,15 @@ class Recognizer:
                 found = self.person_name(doc, j, sent)
                 if found:
                     k, conf = found
-                    if True:
-                        out.append(self._mention(doc, j, k, 0, type="Person", cls="Person",
-                                                 source="cue", confidence=conf,
-                                                 name=" ".join(token_key(t.text) for t in toks[j:k]),
-                                                 title=(role, of_key)))
-                        i = k
-                        continue
+                    out.append(self._mention(doc, j, k, 0, type="Person", cls="Person",
+                                             source="cue", confidence=conf,
+                                             name=" ".join(token_key(t.text) for t in toks[j:k]),
+                                             title=(role, of_key)))
+                    i = k
+                    continue
             # backward: NAME [،] title
             b = i - 1
-            if b >= 0 and toks[b].text in {"،", ","} and doc.sent_of_token[b] == sent:
+            if b >= 0 and toks[b].text in COMMAS and doc.sent_of_token[b] == sent:
                 b -= 1
             a = b + 1
             while a - 1 >= 0 and b - (a - 1) < 3 and doc.sent_of_token[a - 1] == sent and \
@@ -619,7 +613,6 @@ class Recognizer:
 
     def _cue_word(self, tok: str) -> bool:
         keys = {k for _, k in clitic_variants(tok)}
-        c = self.cues
         return bool(keys & self._cue_vocab) or any(k in self.lex.nisba for k in keys)
 
     @property

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from .lexicon import Entry, Lexicon
 from .recognize import Doc, Mention, Recognizer
-from .text import clitic_variants, skeleton, token_key
+from .text import clitic_variants, skeleton
 
 COREF_CONFIDENCE = 0.8
 

@@ -35,7 +35,6 @@ class _Tables:
     rel_days: dict[str, int]
     rel_periods: dict[str, tuple[str, int]]
     future: frozenset[str]
-    years: frozenset[str]
 
 
 @lru_cache(maxsize=1)
@@ -51,7 +50,6 @@ def _tables() -> _Tables:
         rel_days={n(k): v for k, v in data["relative_days"].items()},
         rel_periods={n(k): tuple(v) for k, v in data["relative_periods"].items()},
         future=frozenset(n(w) for w in data["future_words"]),
-        years=frozenset(n(w) for w in data["year_words"]),
     )
 
 

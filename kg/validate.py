@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
-
 import pyoxigraph as ox
 
-from .query import load_graph
 from .vocab import SHAPES_FILE, ontology_path
 
 
@@ -39,7 +36,3 @@ def validate_store(store: ox.Store) -> Validation:
     sh = rdflib.Namespace("http://www.w3.org/ns/shacl#")
     violations = len(set(report_graph.subjects(rdflib.RDF.type, sh.ValidationResult)))
     return Validation(bool(conforms), violations, text)
-
-
-def validate_file(path: str | Path) -> Validation:
-    return validate_store(load_graph(path))

@@ -2,7 +2,6 @@
 
 import gzip
 import itertools
-import json
 
 from kg.pipeline import build_exports
 from kg.query import load_graph, run_query

@@ -1,7 +1,6 @@
 """Events on texts written for the tests, and their identity across articles."""
 
 import json
-from importlib import resources
 
 import pyoxigraph as ox
 

@@ -3,7 +3,7 @@ and unseen names in sentences written for the tests."""
 
 import pytest
 
-from kg.fane import Sentence, load_corpus, merge_clitics, read_fane, spans
+from kg.fane import load_corpus, merge_clitics, read_fane, spans
 from kg.lexicon import load_lexicon
 from kg.ner import NerModel, default_model_path, evaluate_ner, load_model, normalize_tokens, train
 

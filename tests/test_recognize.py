@@ -119,8 +119,6 @@ def test_a_bare_title_refers_to_the_office_holder_on_the_article_date(recognizer
 
 
 def test_a_title_reference_is_no_name_for_surnames(recognizer):
-    import datetime as dt
-
     art = Article("r", "قال الرئيس الروسي إن الجيش الروسي مستعد.", published="2021-03-19")
     res = extract(art, recognizer)
     assert [m.text for m, _ in res.mentions if m.type == "Person"] == ["الرئيس الروسي"]
