@@ -193,16 +193,8 @@ class Events:
                     continue
                 hit = self.rec._title_at(doc, t)
                 if hit:  # الرئيس الروسي (no name): the holder of that title in the article
-                    role = hit[1]
-                    k = hit[0]
-                    of = None
-                    while k < len(toks) and k < hit[0] + 3 and doc.sent_of_token[k] == sent:
-                        keys = [x for _, x in clitic_variants(toks[k].text)]
-                        of = next((self.rec.lex.nisba[x] for x in keys if x in self.rec.lex.nisba), None)
-                        if of:
-                            break
-                        k += 1
-                    holder = holders.get((role, of))
+                    scan = self.rec.scan_title(doc, hit[0], sent, entity=lambda m: eid_of.get(id(m)))
+                    holder = holders.get((hit[1], scan.of))
                     if holder:
                         ev.participants.add(holder)
                         ev.persons.add(holder)

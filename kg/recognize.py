@@ -59,6 +59,16 @@ class Mention:
     is_name: bool = True  # False for a title standing for a person (its words are no name)
 
 
+@dataclass(frozen=True)
+class TitleScan:
+    """What follows a title: where its complements end and whom it is of."""
+
+    end: int
+    of: str | None
+    to: str | None  # the host country after لدى
+    served: str | None  # the person a role is held for (مستشار بوتين)
+
+
 @dataclass
 class Cues:
     titles: dict[tuple[str, ...], str | None]
@@ -72,6 +82,7 @@ class Cues:
     verbs: frozenset[str]
     stop: frozenset[str]
     connectors: frozenset[str]
+    host_words: frozenset[str]
 
 
 def _keys(text: str) -> tuple[str, ...]:
@@ -94,6 +105,7 @@ def load_cues() -> Cues:
         verbs=frozenset(k for w in data["reporting_verbs"] for k in _keys(w)),
         stop=frozenset(k for w in data["stopwords"] for k in _keys(w)),
         connectors=frozenset(normalize(w).text for w in data["name_connectors"]),
+        host_words=frozenset(k for w in data["host_words"] for k in _keys(w)),
     )
 
 
@@ -358,8 +370,8 @@ class Recognizer:
                 continue
             tend, role = hit
             sent = doc.sent_of_token[i]
-            of = self._title_of(doc, tend, sent)
-            j, of_key = of
+            scan = self.scan_title(doc, tend, sent)
+            j, of_key = scan.end, scan.of
             # forward: title [complements] [،] NAME
             if j + 1 < len(toks) and toks[j].text in COMMAS and doc.sent_of_token[j + 1] == sent:
                 found = self.person_name(doc, j + 1, sent)
@@ -419,7 +431,8 @@ class Recognizer:
                 continue
             tend, role = hit
             sent = doc.sent_of_token[i]
-            j, of_key = self._title_of(doc, tend, sent)
+            scan = self.scan_title(doc, tend, sent)
+            j, of_key = scan.end, scan.of
             former = any(token_key(t.text) in FORMER for t in toks[tend:j])
             nxt = doc.covered[j] if j < len(toks) else None
             if of_key and role and not former and not (nxt is not None and nxt.type == "Person"):
@@ -435,11 +448,17 @@ class Recognizer:
             i = max(i + 1, j)
         return out
 
-    def _title_of(self, doc: Doc, j: int, sent: int) -> tuple[int, str | None]:
-        """Skip a title's complements (الروسي، باسم الكرملين، لدى واشنطن، للشؤون الخارجية);
-        returns the next token and the country/organization the title is of."""
+    def scan_title(self, doc: Doc, tend: int, sent: int, serves_person: bool = False,
+                   entity=None) -> TitleScan:
+        """Read a title's complements after its last word ``tend`` (الروسي، باسم
+        الكرملين، لدى واشنطن، للشؤون الخارجية): where they end, and the country,
+        organization or person the title is of, the host after لدى, and, for a
+        role held for a person (``serves_person``), the person right after the
+        title (مستشار بوتين). ``entity`` maps a mention to its entity id (by
+        default its lexicon key)."""
+        entity = entity or (lambda m: m.key or None)
         toks = doc.tokens
-        of_key = None
+        j, of, to, served = tend, None, None, None
         steps = 0
         while j < len(toks) and doc.sent_of_token[j] == sent and steps < 7:
             steps += 1
@@ -447,24 +466,26 @@ class Recognizer:
             m = doc.covered[j]
             if m is not None:
                 if m.type == "Person":
-                    break
-                of_key = of_key or m.key or None
+                    if not (serves_person and served is None and j == tend):
+                        break
+                    served = entity(m)
+                elif j > 0 and token_key(toks[j - 1].text) in self.cues.host_words:
+                    to = to or entity(m)
+                else:
+                    of = of or entity(m)
                 j = m.tok_end
                 continue
             if not tok.is_word:
                 break
-            key = token_key(tok.text)
             variants = [k for _, k in clitic_variants(tok.text)]
             nisba = next((self.lex.nisba[k] for k in variants if k in self.lex.nisba), None)
             if nisba:
-                of_key = of_key or nisba
-                j += 1
-            elif key in self.cues.title_complements or (
-                    self.definite(doc, j) and not self.is_stop(tok.text)):
-                j += 1
-            else:
+                of = of or nisba
+            elif not (token_key(tok.text) in self.cues.title_complements
+                      or (self.definite(doc, j) and not self.is_stop(tok.text))):
                 break
-        return j, of_key
+            j += 1
+        return TitleScan(j, of, to, served)
 
     def match_orgs(self, doc: Doc) -> list[Mention]:
         out = []

@@ -20,7 +20,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from .recognize import COMMAS, Doc, Mention, Recognizer
-from .text import clitic_variants, token_key
+from .text import clitic_variants
 
 #: roles held in a country; with no complement, the article's main country
 COUNTRY_ROLES = {"president", "prime minister", "foreign minister", "defence minister", "minister",
@@ -58,8 +58,6 @@ class Relations:
     def __init__(self, rec: Recognizer):
         self.rec = rec
         self.lex = rec.lex
-        self.baasm = {token_key("باسم")}
-        self.lada = {token_key("لدى"), token_key("لدي")}
 
     # ------------------------------------------------------------ roles
     def roles(self, doc: Doc, resolved: list[tuple[Mention, str]]) -> list[RoleFact]:
@@ -75,40 +73,9 @@ class Relations:
                 continue
             tend, role = hit
             sent = doc.sent_of_token[i]
-            j, of, to = tend, None, None
-            served = None
-            steps = 0
-            while j < len(toks) and doc.sent_of_token[j] == sent and steps < 7:
-                steps += 1
-                tok = toks[j]
-                m = doc.covered[j]
-                if m is not None:
-                    eid = eid_of.get(id(m))
-                    if m.type == "Person":
-                        if role in PERSON_ROLES and served is None and j == tend:
-                            served = eid  # مستشار بوتين
-                            j = m.tok_end
-                            continue
-                        break
-                    prev = token_key(toks[j - 1].text) if j > 0 else ""
-                    if prev in self.lada:
-                        to = to or eid
-                    else:
-                        of = of or eid
-                    j = m.tok_end
-                    continue
-                if not tok.is_word:
-                    break
-                keys = [k for _, k in clitic_variants(tok.text)]
-                nisba = next((self.lex.nisba[k] for k in keys if k in self.lex.nisba), None)
-                if nisba:
-                    of = of or nisba
-                elif keys[0] in self.baasm or keys[0] in self.lada or keys[0] in self.rec.cues.title_complements \
-                        or self.rec.definite(doc, j):
-                    pass
-                else:
-                    break
-                j += 1
+            scan = self.rec.scan_title(doc, tend, sent, serves_person=role in PERSON_ROLES,
+                                       entity=lambda m: eid_of.get(id(m)))
+            j, of, to, served = scan.end, scan.of, scan.to, scan.served
             holder = None
             k = j + 1 if j < len(toks) and toks[j].text in COMMAS else j
             if k < len(toks) and doc.sent_of_token[k] == sent and doc.covered[k] is not None \
@@ -242,22 +209,13 @@ class Relations:
         if m is not None and m.tok_start == t and m.type in ("Person", "Organization"):
             return eid_of.get(id(m))
         hit = self.rec._title_at(doc, t) if toks[t].is_word else None
-        if hit:  # a title as subject: its holder in this article
+        if hit:  # a title as subject: the person named after it, or its holder in this article
             tend, role = hit
-            j = tend
-            of = None
-            while j < len(toks) and doc.sent_of_token[j] == sent and j < tend + 4:
-                m = doc.covered[j]
-                if m is not None and m.type == "Person":
-                    return eid_of.get(id(m))
-                if m is not None:
-                    of = of or eid_of.get(id(m))
-                    j = m.tok_end
-                    continue
-                keys = [k for _, k in clitic_variants(toks[j].text)]
-                of = of or next((self.lex.nisba[k] for k in keys if k in self.lex.nisba), None)
-                j += 1
-            return holders.get((role, of))
+            scan = self.rec.scan_title(doc, tend, sent, entity=lambda m: eid_of.get(id(m)))
+            after = doc.covered[scan.end] if scan.end < len(toks) else None
+            if after is not None and after.type == "Person" and doc.sent_of_token[scan.end] == sent:
+                return eid_of.get(id(after))
+            return holders.get((role, scan.of))
         return None
 
     def _subject_before(self, doc, v, first, eid_of):
