@@ -79,8 +79,12 @@ def bind_params(text: str, params: dict[str, str]) -> str:
 
 
 def _term(value: str) -> str:
+    """An IRI (``<…>`` or ``http…``), a language-tagged literal (``text@ar``) or a plain one."""
     if re.match(r"^<[^<>\s]+>$", value) or re.match(r"^https?://\S+$", value):
         return value if value.startswith("<") else f"<{value}>"
+    tagged = re.match(r"^(.*)@([a-zA-Z]{2,3}(?:-[a-zA-Z0-9]+)*)$", value, re.S)
+    if tagged:
+        return json.dumps(tagged.group(1), ensure_ascii=False) + "@" + tagged.group(2)
     return json.dumps(value, ensure_ascii=False)
 
 

@@ -73,6 +73,13 @@ def test_canned_query_with_parameter(runner, graph):
     assert "فلاديمير بوتين" in labels
 
 
+def test_canned_query_with_a_language_tagged_parameter(runner, graph):
+    res = runner.invoke(cli, ["query", graph, "--name", "articles-mentioning",
+                              "--param", "label=جو بايدن@ar", "--format", "json"])
+    rows = json.loads(res.output)
+    assert len(rows) == 5 and {r["label"] for r in rows} == {"جو بايدن"}
+
+
 def test_query_errors_are_clear(runner, graph, tmp_path):
     res = runner.invoke(cli, ["query", graph, "SELECT WHERE {"])
     assert res.exit_code == 1 and "SPARQL syntax error" in res.output
