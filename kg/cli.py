@@ -52,8 +52,10 @@ def cli():
               help="Folder for graph.ttl, graph.trig, graph.nq and graph.jsonld.")
 @click.option("--base", default=None, help="Base IRI of the resources (default https://w3id.org/kg-ar/resource/).")
 @click.option("--skip-bad", is_flag=True, help="Report bad records and skip them instead of stopping.")
+@click.option("-j", "--jobs", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Extraction processes (the output is the same for any number).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
-def build(inputs, out_dir, base, skip_bad, quiet):
+def build(inputs, out_dir, base, skip_bad, quiet, jobs):
     """Build the graph of INPUTS (.txt files, folders of them, .jsonl/.jsonl.gz) into OUT.
 
     \b
@@ -69,7 +71,7 @@ def build(inputs, out_dir, base, skip_bad, quiet):
     progress = None if quiet else Progress("articles")
     try:
         stats, written = build_exports(inputs, out_dir, base=base, skip_bad=skip_bad,
-                                       on_error=on_error, progress=progress)
+                                       on_error=on_error, progress=progress, jobs=jobs)
     except (InputError, ValueError) as exc:
         raise click.ClickException(str(exc)) from None
     finally:

@@ -116,3 +116,20 @@ def test_contract_queries(seeds_build):
             ?p a/rdfs:subClassOf* schema:Person ; owl:sameAs <http://www.wikidata.org/entity/Q7747> ;
                rdfs:label "Vladimir Putin"@en }""")
     assert ask.boolean is True
+
+
+def test_parallel_extraction_gives_the_same_bytes(seeds_build, tmp_path):
+    out, _ = seeds_build
+    build_exports([ROOT / "seeds"], tmp_path, jobs=2)
+    for name in FORMATS:
+        assert (tmp_path / name).read_bytes() == (out / name).read_bytes(), name
+
+
+def test_parallel_build_still_names_bad_input(tmp_path):
+    from kg.io import InputError
+
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": "a", "text": "نص عربي"}\n{"id": "a", "text": "نص آخر"}\n', "utf-8")
+    with pytest.raises(InputError, match=r"bad.jsonl:2: field 'id'"):
+        build_exports([bad], tmp_path / "out", jobs=2)
+    assert not (tmp_path / "out" / "graph.nq").exists()
