@@ -1,12 +1,15 @@
 """Recognition: find mentions of people, organizations and places in one text.
 
-Two recognizers run in a fixed order of precedence, each over the tokens the
-previous ones left free:
+Recognizers run in a fixed order of precedence (:meth:`Recognizer.recognize`),
+each over the tokens the previous ones left free:
 
 1. ``lexicon`` – longest match of known names and aliases (confidence 0.95);
-2. ``cue`` – patterns around cue words for names the lexicon does not know:
-   titles and appositions (الرئيس …، … المتحدث باسم …), heads of organization
-   names (وزارة، حزب، صحيفة "…"), heads of place names (مدينة، ولاية …).
+2. ``cue`` – titles and appositions (الرئيس …، … المتحدث باسم …), then a bare
+   title standing for its holder on the article's date (الرئيس الروسي), then
+   heads of organization names (وزارة، حزب، صحيفة "…");
+3. ``model`` – the CRF of :mod:`kg.ner`, for names no list or cue knows;
+4. ``cue`` – heads of place names (مدينة، ولاية …), and last a country the text
+   names only by its adjective.
 
 Mentions carry exact offsets into the original text and a confidence.
 """
