@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -56,6 +57,8 @@ class EventFact:
     date: str | None = None
     datatype: str | None = None
     planned: bool = False
+    duration: str | None = None  # xsd:duration, e.g. PT50M
+    initiator: str | None = None  # entity id (بطلب من X)
     sentences: list[int] = field(default_factory=list)
     triggers: list[tuple[int, int]] = field(default_factory=list)  # original offsets
     first_token: int = 0
@@ -74,6 +77,9 @@ class _Triggers:
     firsts: frozenset[str]
     future: frozenset[str]
     irrealis: frozenset[str]
+    duration_re: re.Pattern
+    units: dict[str, str]
+    initiator_cues: tuple[tuple[str, ...], ...]
 
 
 @lru_cache(maxsize=1)
@@ -85,9 +91,15 @@ def load_event_types() -> _Triggers:
         for trig in spec["triggers"]:
             index[tuple(normalize_key(trig).split())] = name
     tdata = json.loads((resources.files("kg") / "data" / "time.json").read_text("utf-8"))
+    units = {normalize(k).text: v for k, v in data["duration_units"].items()}
+    duration_re = re.compile(
+        r"(?<!\w)(?:و)?(?:" + "|".join(re.escape(normalize(w).text) for w in data["duration_words"])
+        + r")\s+(?:نحو\s+|قرابه\s+|حوالي\s+)?(\d+)\s+(" + "|".join(map(re.escape, units)) + r")(?!\w)")
     return _Triggers(types, index, max(len(k) for k in index), frozenset(k[0] for k in index),
                      frozenset(normalize(w).text for w in tdata["future_words"]),
-                     frozenset(normalize_key(w) for w in data.get("irrealis", [])))
+                     frozenset(normalize_key(w) for w in data.get("irrealis", [])),
+                     duration_re, units,
+                     tuple(tuple(normalize(w).text.split()) for w in data["initiator_words"]))
 
 
 class Events:
@@ -144,7 +156,28 @@ class Events:
             ev.first_token = i
             found.append(ev)
             i = end
+        self._attach_details(doc, found, by_sent, eid_of, holders)
         return self._merge(self._drop_embedded(found))
+
+    def _attach_details(self, doc, found, by_sent, eid_of, holders) -> None:
+        """A duration (استمرت 50 دقيقة) or an initiator (بطلب من …) belongs to the
+        nearest trigger before it in its sentence."""
+        for sent in sorted({ev.sentences[0] for ev in found}):
+            evs = [ev for ev in found if ev.sentences[0] == sent]
+            dur = self._duration(doc, by_sent[sent])
+            if dur:
+                pos, value = dur
+                owner = max((ev for ev in evs if doc.tokens[ev.first_token].start < pos),
+                            key=lambda ev: ev.first_token, default=None)
+                if owner:
+                    owner.duration = value
+            ini = self._initiator(doc, by_sent[sent], eid_of, holders)
+            if ini:
+                pos, eid = ini
+                owner = max((ev for ev in evs if ev.first_token < pos),
+                            key=lambda ev: ev.first_token, default=None)
+                if owner:
+                    owner.initiator = eid
 
     @staticmethod
     def _drop_embedded(found: list[EventFact]) -> list[EventFact]:
@@ -160,6 +193,36 @@ class Events:
             if not governed:
                 out.append(ev)
         return out
+
+    def _duration(self, doc: Doc, sent_tokens: list[int]) -> tuple[int, str] | None:
+        """استمرت 50 دقيقة → (where, PT50M); قمة استمرت 4 ساعات → PT4H."""
+        lo, hi = doc.tokens[sent_tokens[0]].start, doc.tokens[sent_tokens[-1]].end
+        m = self.tr.duration_re.search(doc.norm.text, lo, hi)
+        if not m:
+            return None
+        unit = self.tr.units[m.group(2)]
+        return m.start(), (f"P{m.group(1)}D" if unit == "D" else f"PT{m.group(1)}{unit}")
+
+    def _initiator(self, doc: Doc, sent_tokens: list[int], eid_of, holders) -> tuple[int, str] | None:
+        """بطلب من X: (the cue's token, X), X a name or a title whose holder the article names."""
+        toks = doc.tokens
+        for t in sent_tokens:
+            for cue in self.tr.initiator_cues:
+                k = t + len(cue)
+                if tuple(x.text for x in toks[t:k]) != cue or k >= len(toks):
+                    continue
+                m = doc.covered[k]
+                who = None
+                if m is not None and m.type in ("Person", "Organization"):
+                    who = eid_of.get(id(m))
+                hit = self.rec._title_at(doc, k) if m is None else None
+                if hit:
+                    scan = self.rec.scan_title(doc, hit[0], doc.sent_of_token[k],
+                                               entity=lambda x: eid_of.get(id(x)))
+                    who = holders.get((hit[1], scan.of))
+                if who:
+                    return t, who
+        return None
 
     def _irrealis(self, doc: Doc, i: int, sent: int) -> bool:
         """A wanted, feared or possible event (ينبغي أن يجري محادثات، المخاوف بشأن فرض عقوبات)."""
@@ -231,6 +294,8 @@ class Events:
             if same.date is None:
                 same.date, same.datatype = ev.date, ev.datatype
             same.planned = same.planned and ev.planned
+            same.duration = same.duration or ev.duration
+            same.initiator = same.initiator or ev.initiator
             same.sentences += ev.sentences
             same.triggers += ev.triggers
         for ev in out:

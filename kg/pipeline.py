@@ -160,6 +160,10 @@ def article_lines(res: ArticleResult, iris: Iris) -> list[str]:
             out.append(quad(x, iri("schema:startDate"), lit(ev.date, datatype=ev.datatype), g))
         if ev.planned:
             out.append(quad(x, iri("kg:planned"), lit("true", datatype="xsd:boolean"), g))
+        if ev.duration:
+            out.append(quad(x, iri("schema:duration"), lit(ev.duration, datatype="xsd:duration"), g))
+        if ev.initiator:
+            out.append(quad(x, iri("kg:initiator"), iris.entity(ev.initiator), g))
         for b, e in ev.triggers:
             t = iris.mention(art.id, b, e)
             out += [
@@ -307,7 +311,7 @@ def build(
                 registry.add(m, eid)
                 stats.by_source[m.source] = stats.by_source.get(m.source, 0) + 1
             for ev in res.events:
-                for eid in (*sorted(ev.participants), ev.place):
+                for eid in (*sorted(ev.participants), ev.place, ev.initiator):
                     if eid:
                         registry.ensure(eid)
             stats.events += len(res.events)

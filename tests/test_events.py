@@ -87,3 +87,14 @@ def test_what_an_agreement_or_warning_is_about_is_no_event_of_its_own(recognizer
     assert [e[0] for e in evs] == ["Agreement"]
     evs, _ = events(recognizer, "وحذر فلاديمير بوتين من فرض عقوبات جديدة على بلاده.")
     assert [e[0] for e in evs] == ["Threat"]
+
+
+def test_duration_and_initiator_go_to_the_nearest_trigger(recognizer):
+    text = ("أجرى الرئيس الروسي فلاديمير بوتين اتصالا هاتفيا مع جو بايدن. "
+            "وزار وفد روسي القاهرة، فيما قال الكرملين إن المكالمة التي جرت بطلب من الرئيس "
+            "الروسي استمرت 50 دقيقة.")
+    res = extract(Article("d", text), recognizer)
+    calls = [e for e in res.events if e.type == "PhoneCall"]
+    assert len(calls) == 1 and calls[0].duration == "PT50M" and calls[0].initiator == "Q7747"
+    others = [e for e in res.events if e.type != "PhoneCall"]
+    assert others and all(e.duration is None and e.initiator is None for e in others)
