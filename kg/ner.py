@@ -8,6 +8,7 @@ Organization and Place.
 
 from __future__ import annotations
 
+import bisect
 import os
 import tempfile
 from dataclasses import dataclass
@@ -224,8 +225,6 @@ def recognizer_spans(rec, tokens: list[str]) -> set[tuple[int, int, str]]:
     for t in tokens:
         starts.append(pos)
         pos += len(t) + 1
-    import bisect
-
     _, mentions = rec.recognize(text)
     out = set()
     for m in mentions:

@@ -15,6 +15,7 @@ article's last speaker.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -132,8 +133,6 @@ class Relations:
         starts = [doc.norm.span(t.start, t.end)[0] for t in doc.tokens]
         out = []
         last_speaker = None
-        import bisect
-
         subjects = self._sentence_subjects(doc, eid_of, holders)
         for m in self._QUOTE.finditer(text):
             g = next(k for k in range(1, 5) if m.group(k) is not None)
