@@ -21,6 +21,7 @@ class Progress:
         self.count = 0
         self.started = self.shown = time.perf_counter()
         self.tty = sys.stderr.isatty()
+        self.closed = False
 
     def __call__(self, _item=None) -> None:
         self.count += 1
@@ -35,9 +36,15 @@ class Progress:
         click.echo(f"\r{self.label}: {self.count} ({rate:,.0f}/s, {elapsed:.0f} s)", err=True, nl=False)
 
     def close(self) -> None:
-        if self.tty and self.count:
+        if self.tty and self.count and not self.closed:
             self._show(time.perf_counter())
             click.echo("", err=True)
+        self.closed = True
+
+    def stage(self, what: str) -> None:
+        """A later stage has begun (the articles are done): say so on its own line."""
+        self.close()
+        click.echo(f"writing {what}", err=True)
 
 
 @click.group()
@@ -71,7 +78,8 @@ def build(inputs, out_dir, base, skip_bad, quiet, jobs):
     progress = None if quiet else Progress("articles")
     try:
         stats, written = build_exports(inputs, out_dir, base=base, skip_bad=skip_bad,
-                                       on_error=on_error, progress=progress, jobs=jobs)
+                                       on_error=on_error, progress=progress, jobs=jobs,
+                                       on_file=None if quiet else progress.stage)
     except (InputError, ValueError) as exc:
         raise click.ClickException(str(exc)) from None
     finally:

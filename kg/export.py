@@ -11,7 +11,7 @@ import os
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 import pyoxigraph as ox
 
@@ -79,8 +79,10 @@ def serialize_nquads(nq_path: Path, target: Path, fmt: ox.RdfFormat, base: str |
         ox.serialize(quads, str(tmp), fmt, prefixes=_prefixes(base) if fmt != ox.RdfFormat.N_QUADS else None)
 
 
-def write_exports(nq_tmp: Path, out_dir: Path, base: str | None = None) -> list[Path]:
-    """Turn a finished N-Quads file into the four exports in ``out_dir``.
+def write_exports(nq_tmp: Path, out_dir: Path, base: str | None = None,
+                  on_file: Callable[[str], None] | None = None) -> list[Path]:
+    """Turn a finished N-Quads file into the four exports in ``out_dir``
+    (``on_file`` is told each file name as its writing starts).
 
     Every file is first written under a temporary name in ``out_dir`` and then
     renamed, so a failure leaves the previous exports untouched."""
@@ -89,6 +91,8 @@ def write_exports(nq_tmp: Path, out_dir: Path, base: str | None = None) -> list[
     staged = []
     try:
         for name, fmt in FORMATS.items():
+            if on_file:
+                on_file(name)
             fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=out_dir)
             os.close(fd)
             staged.append((Path(tmp), out_dir / name))

@@ -353,6 +353,7 @@ def build_exports(
     on_error=None,
     progress: Callable[[Article], None] | None = None,
     jobs: int = 1,
+    on_file: Callable[[str], None] | None = None,
 ) -> tuple[BuildStats, list]:
     """Read ``inputs``, build the graph and write the four exports into
     ``out_dir``. Nothing in ``out_dir`` changes unless the whole build succeeds."""
@@ -378,7 +379,7 @@ def build_exports(
             stats = build(read_articles(inputs, skip_bad=skip_bad, on_error=record), fh,
                           base=base, progress=progress, jobs=jobs)
         stats.skipped = len(skipped)
-        written = write_exports(Path(tmp), out_dir, base)
+        written = write_exports(Path(tmp), out_dir, base, on_file=on_file)
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)

@@ -108,3 +108,13 @@ def test_every_command_is_documented():
     for name, cmd in cli.commands.items():
         assert cmd.help, name
         assert f"kg {name}" in readme, f"README does not show `kg {name}`"
+
+
+def test_build_says_what_it_is_writing_unless_quiet(runner, tmp_path):
+    res = runner.invoke(cli, ["build", str(ROOT / "seeds" / "000_9c8f4ce210c7c9d8.txt"), "-o", str(tmp_path)])
+    assert res.exit_code == 0, res.output
+    err = getattr(res, "stderr", "") or res.output
+    assert "writing graph.ttl" in err and "writing graph.jsonld" in err
+    quiet = runner.invoke(cli, ["build", str(ROOT / "seeds" / "000_9c8f4ce210c7c9d8.txt"), "-o",
+                                str(tmp_path / "q"), "-q"])
+    assert "writing graph" not in quiet.output
