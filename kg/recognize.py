@@ -88,6 +88,7 @@ class Cues:
     stop: frozenset[str]
     connectors: frozenset[str]
     host_words: frozenset[str]
+    directions: frozenset[str]  # جنوبي، غربي: after a place name, not part of it
 
 
 def _keys(text: str) -> tuple[str, ...]:
@@ -111,6 +112,7 @@ def load_cues() -> Cues:
         stop=frozenset(k for w in data["stopwords"] for k in _keys(w)),
         connectors=frozenset(normalize(w).text for w in data["name_connectors"]),
         host_words=frozenset(k for w in data["host_words"] for k in _keys(w)),
+        directions=frozenset(k for w in data["directions"] for k in _keys(w)),
     )
 
 
@@ -285,7 +287,7 @@ class Recognizer:
         if self.is_stop(tok.text) or self._title_at(doc, t):
             return False
         key = token_key(tok.text)
-        if key in self.lex.nisba or key in self.cues.title_complements:
+        if key in self.lex.nisba or key in self.cues.title_complements or key in self.cues.directions:
             return False
         if not allow_article and self.definite(doc, t):
             return False
@@ -296,7 +298,7 @@ class Recognizer:
             return True
         tok = doc.tokens[j]
         return not tok.is_word or self.is_stop(tok.text) or doc.covered[j] is not None \
-            or any(k in self.lex.nisba for _, k in clitic_variants(tok.text)) \
+            or any(k in self.lex.nisba or k in self.cues.directions for _, k in clitic_variants(tok.text)) \
             or self.definite(doc, j)  # a name seldom goes on with a definite word
 
     def _given(self, tok: str) -> bool:
