@@ -28,7 +28,7 @@ MIN_SINGLE_NAME = 3
 #: Single words are not: the skeleton of a common word too often equals a name's
 #: (اليمين/اليمن).
 SKELETON_TYPES = ("Person",)
-MIN_SKELETON_WORD = 5
+MIN_SKELETON_WORD = 4
 
 #: Fine classes per coarse type (anything else falls back to the coarse type).
 CLASSES = {

@@ -582,8 +582,11 @@ class Recognizer:
                 if doc.sent_of_token[j] != sent or not self._name_like(
                         doc, j, allow_article=head["article_names"]):
                     continue
-                if with_article and first.endswith(("يه", "ي")):
-                    continue  # an adjective (المدينة الصناعية), not a name
+                if with_article and (first.endswith(("يه", "ي")) or self.definite(doc, i)):
+                    continue  # an adjective (مدينة صناعية، المدينة القديمة), not a name
+                if head.get("feminine_names_excluded") and doc.text[
+                        doc.norm.span(toks[j].start, toks[j].end)[1] - 1] == "ة":
+                    continue  # ولاية رئاسية، ولاية خامسة: a term of office
                 if not with_article and (self.common_word_shape(doc, j, strict=False)
                                          or len(first) >= 4 and first.startswith("ي")):
                     continue  # مدينة يسيطر عليها، وبلدة، جنوباً
@@ -605,7 +608,8 @@ class Recognizer:
                         and not self.common_word_shape(doc, x, strict=False, conj=False)
                         and (nxt.text in {"،", ","} or token_key(nxt.text) in self.cues.place_preps)
                         and place is not None and place.type == "Place"
-                        and not doc.text[doc.norm.span(toks[x].start, toks[x].end)[1] - 1] == "ه"
+                        and not doc.text[doc.norm.span(toks[x].start, toks[x].end)[1] - 1] in "هةى"
+                        and len(toks[x].text) >= 5
                         and not toks[x].text.endswith(_PRONOUN_SUFFIXES[1:])):
                     out.append(self._mention(doc, x, x + 1, 0, type="Place", cls="City", source="cue",
                                              confidence=0.55, name=token_key(toks[x].text)))

@@ -122,3 +122,18 @@ def test_a_title_reference_is_no_name_for_surnames(recognizer):
     art = Article("r", "قال الرئيس الروسي إن الجيش الروسي مستعد.", published="2021-03-19")
     res = extract(art, recognizer)
     assert [m.text for m, _ in res.mentions if m.type == "Person"] == ["الرئيس الروسي"]
+
+
+@pytest.mark.parametrize("text,key", [
+    ("التقى فلاديمير بوتن بنظيره.", "Q7747"),  # بوتن / بوتين
+    ("وقال دونالد ترمب إن الاتفاق سيئ.", "Q22686"),  # ترمب / ترامب
+])
+def test_four_letter_spelling_variants_of_known_people(recognizer, text, key):
+    _, mentions = recognizer.recognize(text)
+    assert [m.key for m in mentions if m.type == "Person"] == [key]
+
+
+@pytest.mark.parametrize("text", ["فاز بولاية رئاسية خامسة.", "تجول السياح في المدينة القديمة."])
+def test_place_heads_in_ordinary_phrases(recognizer, text):
+    _, mentions = recognizer.recognize(text)
+    assert [m for m in mentions if m.type == "Place"] == []
