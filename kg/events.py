@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 
-from .recognize import Doc, Mention, Recognizer
+from .recognize import Doc, Mention, Recognizer, phrase_at
 from .relations import RoleFact
 from .text import clitic_variants, normalize, normalize_key, token_key
 from .timex import Timex, find_dates
@@ -108,15 +108,8 @@ class Events:
         self.tr = load_event_types()
 
     def _trigger_at(self, doc: Doc, i: int):
-        toks = doc.tokens
-        for _, first in clitic_variants(toks[i].text):
-            if first not in self.tr.firsts:
-                continue
-            for n in range(min(self.tr.max_len, len(toks) - i), 0, -1):
-                keys = (first, *(token_key(t.text) for t in toks[i + 1:i + n]))
-                if keys in self.tr.index:
-                    return i + n, self.tr.index[keys]
-        return None
+        """An event trigger starting at token i: (end, type) or None."""
+        return phrase_at(doc.tokens, i, self.tr.index, self.tr.firsts, self.tr.max_len)
 
     def extract(self, doc: Doc, resolved: list[tuple[Mention, str]], roles: list[RoleFact],
                 published=None) -> list[EventFact]:

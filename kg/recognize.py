@@ -152,6 +152,19 @@ def prepare(text: str) -> Doc:
     return Doc(norm, tokens, sent_of_token, spans, [None] * len(tokens))
 
 
+def phrase_at(toks: list[Token], i: int, table: dict, firsts: frozenset[str], max_len: int):
+    """The longest phrase of ``table`` (keyed by token keys, the first word with
+    its clitics stripped) starting at token ``i``: ``(end, value)`` or None."""
+    for _, first in clitic_variants(toks[i].text):
+        if first not in firsts:
+            continue
+        for n in range(min(max_len, len(toks) - i), 0, -1):
+            keys = (first, *(token_key(t.text) for t in toks[i + 1:i + n]))
+            if keys in table:
+                return i + n, table[keys]
+    return None
+
+
 def lexicon_spans(lex: Lexicon, words: list[str], sent_of_token: list[int] | None = None):
     """Longest lexicon matches over normalized tokens: ``(i, j, key, prefix,
     confidence)`` for tokens ``[i, j)``, trying each first token's clitic
@@ -270,15 +283,7 @@ class Recognizer:
     # ------------------------------------------------------------ cues
     def _title_at(self, doc: Doc, i: int):
         """A title starting at token i: (end, role) or None."""
-        toks = doc.tokens
-        for prefix, first in clitic_variants(toks[i].text):
-            if first not in self.cues.title_firsts:
-                continue
-            for n in range(min(self.cues.title_max, len(toks) - i), 0, -1):
-                keys = (first, *(token_key(t.text) for t in toks[i + 1:i + n]))
-                if keys in self.cues.titles:
-                    return i + n, self.cues.titles[keys]
-        return None
+        return phrase_at(doc.tokens, i, self.cues.titles, self.cues.title_firsts, self.cues.title_max)
 
     def _name_like(self, doc: Doc, t: int, allow_article: bool = False) -> bool:
         tok = doc.tokens[t]
