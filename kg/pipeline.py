@@ -16,7 +16,7 @@ from .io import Article, parse_datetime
 from .recognize import Mention, Recognizer
 from .events import EventFact, Events, load_event_types
 from .relations import QuoteFact, Relations, RoleFact
-from .resolve import Registry, resolve_article
+from .resolve import Registry, contribution, resolve_article
 from .rdf import A, Iris, integer, iri, lit, quad, url_term
 from .text import normalize
 from .timex import anchor_date
@@ -235,6 +235,43 @@ def publisher_lines(sources: Iterable[str], iris: Iris) -> list[str]:
     return out
 
 
+@dataclass
+class JoiningFacts:
+    """What one article adds to the default graph, which joins articles: its
+    mentions' contributions to entity descriptions (see
+    :func:`kg.resolve.contribution`), the lexicon entities its facts refer to,
+    and the roles it uses. A build folds them into one registry; a store keeps
+    them per article so it can recompute the default graph when articles come
+    and go."""
+    contributions: list[tuple] = field(default_factory=list)
+    ensured: set[str] = field(default_factory=set)
+    roles: set[str] = field(default_factory=set)
+
+    def apply(self, registry: Registry) -> None:
+        for c in self.contributions:
+            registry.add_contribution(*c)
+        for eid in sorted(self.ensured):
+            registry.ensure(eid)
+
+
+def joining_facts(res: ArticleResult) -> JoiningFacts:
+    facts = JoiningFacts([contribution(m, eid) for m, eid in res.mentions])
+    for ev in res.events:
+        facts.ensured.update(e for e in (*ev.participants, ev.place, ev.initiator) if e)
+    for r in res.roles:
+        facts.roles.add(r.role)
+        facts.ensured.update(e for e in (r.person, r.of, r.to) if e)
+    return facts
+
+
+def default_graph_lines(registry: Registry, sources: Iterable[str], roles: Iterable[str],
+                        iris: Iris) -> list[str]:
+    """The default graph: ontology, entities, publishers and roles, sorted."""
+    head = ontology_lines() + entity_lines(registry, iris) + publisher_lines(sorted(sources), iris) \
+        + role_lines(sorted(roles), iris)
+    return sorted(set(head))
+
+
 #: articles handed to the worker processes at a time (bounds memory)
 BATCH = 256
 _worker_state: tuple[Extractor, Iris] | None = None
@@ -307,19 +344,12 @@ def build(
     roles_used: set[str] = set()
     with tempfile.TemporaryFile("w+", encoding="utf-8") as parts:
         for art, res, lines in _extracted(articles, extractor, iris, jobs):
-            for m, eid in res.mentions:
-                registry.add(m, eid)
+            facts = joining_facts(res)
+            facts.apply(registry)
+            roles_used.update(facts.roles)
+            for m, _ in res.mentions:
                 stats.by_source[m.source] = stats.by_source.get(m.source, 0) + 1
-            for ev in res.events:
-                for eid in (*sorted(ev.participants), ev.place, ev.initiator):
-                    if eid:
-                        registry.ensure(eid)
             stats.events += len(res.events)
-            for r in res.roles:
-                roles_used.add(r.role)
-                for eid in (r.person, r.of, r.to):
-                    if eid:
-                        registry.ensure(eid)
             stats.roles += len(res.roles)
             stats.quotes += len(res.quotes)
             if art.source:
@@ -330,9 +360,7 @@ def build(
             stats.triples += len(lines)
             if progress:
                 progress(art)
-        head = ontology_lines() + entity_lines(registry, iris) + publisher_lines(sorted(sources), iris) \
-            + role_lines(sorted(roles_used), iris)
-        head = sorted(set(head))
+        head = default_graph_lines(registry, sources, roles_used, iris)
         out.writelines(head)
         stats.triples += len(head)
         parts.seek(0)

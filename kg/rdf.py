@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from decimal import Decimal
 from urllib.parse import quote
 
 ONT = "https://w3id.org/kg-ar/ontology#"
@@ -41,12 +42,54 @@ def iri(prefixed: str) -> str:
 A = iri("rdf:type")
 XSD = PREFIXES["xsd"]
 
-_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"}
-_NEEDS_ESCAPE = re.compile(r'[\\"\n\r]')
+# the escapes of canonical N-Triples as Oxigraph writes them, so that our lines
+# and a store's dump of them are the same bytes
+_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b",
+            "\f": "\\f"}
+_NEEDS_ESCAPE = re.compile(r'[\\"\x00-\x1f\x7f]')
+
+
+def _escape(m: re.Match) -> str:
+    c = m.group()
+    return _ESCAPES.get(c) or f"\\u{ord(c):04X}"
+
+
+_DURATION = re.compile(r"^(-?)P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$")
+
+
+def canonical(value: str, datatype: str) -> str:
+    """The canonical lexical form a store keeps of a typed value (0.60 → 0.6,
+    PT90M → PT1H30M, +00:00 → Z), so that our lines and a store's dump agree."""
+    if datatype == "xsd:decimal":
+        d = Decimal(value)
+        return str(int(d)) if d == d.to_integral_value() else format(d.normalize(), "f")
+    if datatype == "xsd:integer":
+        return str(int(value))
+    if datatype == "xsd:dateTime" and value.endswith(("+00:00", "-00:00")):
+        return value[:-6] + "Z"
+    if datatype == "xsd:duration":
+        m = _DURATION.match(value)
+        if not m:
+            return value
+        sign, y, mo, d, h, mi, sec = m.groups()
+        months = int(y or 0) * 12 + int(mo or 0)
+        secs = ((int(d or 0) * 24 + int(h or 0)) * 60 + int(mi or 0)) * 60 + int(sec or 0)
+        y, mo = divmod(months, 12)
+        d, rest = divmod(secs, 86400)
+        h, rest = divmod(rest, 3600)
+        mi, sec = divmod(rest, 60)
+        date = "".join(f"{n}{u}" for n, u in ((y, "Y"), (mo, "M"), (d, "D")) if n)
+        time_ = "".join(f"{n}{u}" for n, u in ((h, "H"), (mi, "M"), (sec, "S")) if n)
+        if not date and not time_:
+            return "PT0S"
+        return f"{sign}P{date}" + (f"T{time_}" if time_ else "")
+    return value
 
 
 def lit(value: str, lang: str | None = None, datatype: str | None = None) -> str:
-    body = _NEEDS_ESCAPE.sub(lambda m: _ESCAPES[m.group()], value)
+    if datatype in ("xsd:decimal", "xsd:integer", "xsd:dateTime", "xsd:duration"):
+        value = canonical(value, datatype)
+    body = _NEEDS_ESCAPE.sub(_escape, value)
     if lang:
         return f'"{body}"@{lang}'
     if datatype and datatype != "xsd:string":

@@ -99,6 +99,15 @@ def _contains(longer: tuple[str, ...], shorter: tuple[str, ...]) -> bool:
     return any(sk_long[i:i + n] == sk_short for i in range(len(longer) - n + 1))
 
 
+def contribution(m: Mention, eid: str) -> tuple[str, str, str, str | None, bool]:
+    """What one mention tells the registry: ``(entity id, type, class, surface
+    or None when the mention is no name, whether the surface counts towards the
+    label)``. A store keeps these per article to rebuild entity descriptions."""
+    if not m.is_name:
+        return eid, m.type, m.cls, None, False
+    return eid, m.type, m.cls, _display(m), m.source != "coref"
+
+
 class Registry:
     """All entities of a build, keyed by entity id, with their surface forms."""
 
@@ -107,21 +116,26 @@ class Registry:
         self.entities: dict[str, Entity] = {}
 
     def add(self, m: Mention, eid: str) -> Entity:
+        return self.add_contribution(*contribution(m, eid))
+
+    def add_contribution(self, eid: str, type_: str, cls: str, surface: str | None,
+                         counted: bool) -> Entity:
+        """Record one mention of ``eid`` as :func:`contribution` describes it
+        (the same whatever the order the mentions come in)."""
         ent = self.entities.get(eid)
         if ent is None:
             entry = self.lex.entries.get(eid)
             if entry:
                 ent = Entity(eid, entry.type, entry.cls, entry)
             else:
-                ent = Entity(eid, m.type, m.cls)
+                ent = Entity(eid, type_, cls)
             self.entities[eid] = ent
         elif ent.entry is None:
-            ent.merge_class(m.cls)
-        if not m.is_name:
+            ent.merge_class(cls)
+        if surface is None:
             return ent  # الرئيس الروسي is no name of Putin's
-        surface = _display(m)
         ent.surfaces.add(surface)
-        if m.source != "coref":
+        if counted:
             ent.labels[surface] += 1
         return ent
 

@@ -1,0 +1,412 @@
+"""The persistent store: an embedded Oxigraph (RocksDB) dataset that grows with
+the news, plus a manifest of what it holds.
+
+Layout of a store folder::
+
+    DIR/kg-store.json    marker: format version and base IRI
+    DIR/oxigraph/        the RDF dataset (one named graph per article + the default graph)
+    DIR/manifest.sqlite  per article: content hash, extractor version, and the
+                         facts it adds to the default graph
+
+Articles are ingested incrementally. An article whose content hash and
+extractor version are already recorded is skipped; a changed article replaces
+its named graph; :meth:`KgStore.remove` retracts articles. After every change
+the default graph (entity descriptions, publishers, roles) is recomputed from
+the manifest, so the store always holds exactly what a one-shot build of the
+same articles gives (cross-article events need no recomputation: their IRIs
+are deterministic, and each article's graph states its own part).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+import tempfile
+import time
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Callable, Iterable, Iterator, TextIO
+
+import pyoxigraph as ox
+
+from . import __version__
+from .io import Article
+from .rdf import DEFAULT_BASE, Iris
+
+FORMAT_VERSION = 1
+MARKER = "kg-store.json"
+
+
+class StoreError(ValueError):
+    """A store folder is missing, of another kind, or used inconsistently."""
+
+
+def is_store(path: str | Path) -> bool:
+    return (Path(path) / MARKER).is_file()
+
+
+def content_hash(article: Article) -> str:
+    """Hash of everything of an article that reaches the graph."""
+    record = [article.id, article.title, article.text, article.url, article.published, article.source]
+    return hashlib.sha256(json.dumps(record, ensure_ascii=False).encode("utf-8")).hexdigest()
+
+
+#: what the extractor's output depends on, besides the article
+_EXTRACTOR_FILES = ("text.py", "io.py", "lexicon.py", "recognize.py", "ner.py", "resolve.py",
+                    "relations.py", "events.py", "timex.py", "rdf.py", "pipeline.py", "vocab.py")
+
+
+@lru_cache(maxsize=1)
+def extractor_version() -> str:
+    """``kg <version>+<digest>``: the digest covers the extraction code, the
+    language data, the model and the ontology, so a store notices any change."""
+    h = hashlib.sha256()
+    root = resources.files("kg")
+    paths = [root / name for name in _EXTRACTOR_FILES]
+    for folder in ("data", "models"):
+        paths += _walk(root / folder)
+    paths += _walk(resources.files("kg.ontology"))
+    for p in sorted(paths, key=lambda p: str(p)):
+        if p.name.endswith((".pyc", ".pyo")) or "__pycache__" in str(p):
+            continue
+        h.update(p.name.encode())
+        h.update(p.read_bytes())
+    return f"kg {__version__}+{h.hexdigest()[:12]}"
+
+
+def _walk(folder) -> list:
+    out = []
+    for entry in folder.iterdir():
+        if entry.is_dir():
+            out += _walk(entry)
+        else:
+            out.append(entry)
+    return out
+
+
+@dataclass
+class IngestStats:
+    added: int = 0
+    replaced: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    mentions: int = 0
+    events: int = 0
+    roles: int = 0
+    quotes: int = 0
+    seconds: float = 0.0
+    by_source: dict = field(default_factory=dict)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.replaced or self.removed)
+
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS articles (
+    id TEXT PRIMARY KEY, hash TEXT NOT NULL, extractor TEXT NOT NULL, graph TEXT NOT NULL,
+    source TEXT, origin TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS contributions (
+    article TEXT NOT NULL, eid TEXT NOT NULL, type TEXT NOT NULL, cls TEXT NOT NULL,
+    surface TEXT, counted INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS contributions_article ON contributions (article);
+CREATE TABLE IF NOT EXISTS ensured (article TEXT NOT NULL, eid TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS ensured_article ON ensured (article);
+CREATE TABLE IF NOT EXISTS roles (article TEXT NOT NULL, role TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS roles_article ON roles (article);
+"""
+
+#: articles whose quads are loaded into the store in one transaction
+LOAD_BATCH = 256
+
+
+class KgStore:
+    """A store folder opened for reading (``read_only``) or for updates."""
+
+    def __init__(self, path: str | Path, base: str | None = None, create: bool = False,
+                 read_only: bool = False):
+        self.path = Path(path)
+        marker = self.path / MARKER
+        if not marker.is_file():
+            if not create:
+                what = "no such folder" if not self.path.exists() else "not a kg store (no kg-store.json)"
+                raise StoreError(f"{self.path}: {what}")
+            if self.path.exists() and any(self.path.iterdir()):
+                raise StoreError(f"{self.path}: folder exists and is not empty; not making a store in it")
+            self.path.mkdir(parents=True, exist_ok=True)
+            _write_json_atomic(marker, {"format": FORMAT_VERSION, "base": base or DEFAULT_BASE})
+        meta = json.loads(marker.read_text("utf-8"))
+        if meta.get("format") != FORMAT_VERSION:
+            raise StoreError(f"{self.path}: store format {meta.get('format')} is not {FORMAT_VERSION}")
+        self.base = meta["base"]
+        if base and base != self.base:
+            raise StoreError(f"{self.path}: the store's base IRI is {self.base}, not {base}")
+        self.iris = Iris(self.base)
+        self.read_only = read_only
+        ox_path = str(self.path / "oxigraph")
+        try:
+            self.ox = ox.Store.read_only(ox_path) if read_only else ox.Store(ox_path)
+        except OSError as exc:
+            raise StoreError(f"{self.path}: cannot open the Oxigraph store: {exc}") from None
+        uri = (self.path / "manifest.sqlite").as_uri() + ("?mode=ro" if read_only else "")
+        self.db = sqlite3.connect(uri, uri=True)
+        if not read_only:
+            self.db.executescript(_SCHEMA)
+            if self._meta("dirty") == "1":
+                # a run stopped between changing articles and recomputing the
+                # default graph: finish its work
+                self.refresh_default_graph()
+
+    # -- bookkeeping -----------------------------------------------------
+    def _meta(self, key: str) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def _set_meta(self, key: str, value: str) -> None:
+        self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+        self.db.commit()
+
+    def articles(self) -> dict[str, tuple[str, str]]:
+        """Article id → (content hash, extractor version)."""
+        return {r[0]: (r[1], r[2]) for r in self.db.execute("SELECT id, hash, extractor FROM articles")}
+
+    def info(self) -> dict:
+        extractors = dict(self.db.execute(
+            "SELECT extractor, COUNT(*) FROM articles GROUP BY extractor ORDER BY extractor"))
+        return {
+            "store": str(self.path),
+            "base": self.base,
+            "articles": sum(extractors.values()),
+            "quads": len(self.ox),
+            "extractors": extractors,
+            "current_extractor": extractor_version(),
+        }
+
+    def close(self) -> None:
+        self.db.close()
+        if not self.read_only:
+            self.ox.flush()
+        del self.ox
+
+    def __enter__(self) -> "KgStore":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # -- updates -----------------------------------------------------------
+    def ingest(self, articles: Iterable[Article], extractor=None, jobs: int = 1,
+               progress: Callable[[Article], None] | None = None) -> IngestStats:
+        """Add or replace articles; unchanged ones (same content hash and
+        extractor version) are skipped without being extracted again."""
+        from .pipeline import Extractor, _extracted, joining_facts
+
+        self._writable()
+        started = time.perf_counter()
+        stats = IngestStats()
+        held = self.articles()
+        version = extractor_version()
+        seen: set[str] = set()
+
+        def todo() -> Iterator[Article]:
+            for art in articles:
+                if art.id in seen:
+                    raise StoreError(f"{art.origin or art.id}: article id {art.id!r} given twice")
+                seen.add(art.id)
+                if held.get(art.id) == (content_hash(art), version):
+                    stats.unchanged += 1
+                    if progress:
+                        progress(art)
+                    continue
+                yield art
+
+        extractor = extractor or Extractor()
+        bulk = len(self.ox) == 0  # an empty store takes the fast, non-transactional loader
+        batch: list[tuple[Article, list[str], object]] = []
+
+        def flush() -> None:
+            if not batch:
+                return
+            self._set_meta("dirty", "1")
+            replaced = [a.id for a, _, _ in batch if a.id in held]
+            for aid in replaced:
+                self.ox.remove_graph(ox.NamedNode(self.iris.graph(aid)[1:-1]))
+            data = "".join(line for _, lines, _ in batch for line in lines).encode("utf-8")
+            if bulk:
+                self.ox.bulk_load(input=data, format=ox.RdfFormat.N_QUADS)
+            else:
+                self.ox.load(input=data, format=ox.RdfFormat.N_QUADS)
+            with self.db:
+                for art, _, facts in batch:
+                    self._forget(art.id)
+                    self._record(art, version, facts)
+            batch.clear()
+
+        for art, res, lines in _extracted(todo(), extractor, self.iris, jobs):
+            if art.id in held:
+                stats.replaced += 1
+            else:
+                stats.added += 1
+            stats.mentions += len(res.mentions)
+            stats.events += len(res.events)
+            stats.roles += len(res.roles)
+            stats.quotes += len(res.quotes)
+            for m, _ in res.mentions:
+                stats.by_source[m.source] = stats.by_source.get(m.source, 0) + 1
+            batch.append((art, lines, joining_facts(res)))
+            if len(batch) >= LOAD_BATCH:
+                flush()
+            if progress:
+                progress(art)
+        flush()
+        if stats.changed or self._meta("dirty") == "1" or self._default_stale():
+            self.refresh_default_graph()
+        stats.seconds = time.perf_counter() - started
+        return stats
+
+    def remove(self, ids: Iterable[str]) -> int:
+        """Retract articles and everything only they supported."""
+        self._writable()
+        held = self.articles()
+        ids = list(dict.fromkeys(ids))
+        missing = [i for i in ids if i not in held]
+        if missing:
+            raise StoreError(f"{self.path}: no article {', '.join(map(repr, missing))} in the store")
+        self._set_meta("dirty", "1")
+        for aid in ids:
+            self.ox.remove_graph(ox.NamedNode(self.iris.graph(aid)[1:-1]))
+        with self.db:
+            for aid in ids:
+                self._forget(aid)
+                self.db.execute("DELETE FROM articles WHERE id = ?", (aid,))
+        self.refresh_default_graph()
+        return len(ids)
+
+    def _writable(self) -> None:
+        if self.read_only:
+            raise StoreError(f"{self.path}: opened read-only")
+
+    def _forget(self, aid: str) -> None:
+        for table in ("contributions", "ensured", "roles"):
+            self.db.execute(f"DELETE FROM {table} WHERE article = ?", (aid,))
+
+    def _record(self, art: Article, version: str, facts) -> None:
+        self.db.execute("INSERT OR REPLACE INTO articles VALUES (?, ?, ?, ?, ?, ?)",
+                        (art.id, content_hash(art), version, self.iris.graph(art.id)[1:-1],
+                         art.source, art.origin))
+        self.db.executemany("INSERT INTO contributions VALUES (?, ?, ?, ?, ?, ?)",
+                            [(art.id, eid, t, c, s, int(n)) for eid, t, c, s, n in facts.contributions])
+        self.db.executemany("INSERT INTO ensured VALUES (?, ?)", [(art.id, e) for e in sorted(facts.ensured)])
+        self.db.executemany("INSERT INTO roles VALUES (?, ?)", [(art.id, r) for r in sorted(facts.roles)])
+
+    def _default_stale(self) -> bool:
+        return self._meta("default_graph") != extractor_version()
+
+    def refresh_default_graph(self) -> int:
+        """Recompute the default graph from the manifest; returns the number of
+        quads that changed."""
+        from .lexicon import load_lexicon
+        from .pipeline import default_graph_lines
+        from .resolve import Registry
+
+        registry = Registry(load_lexicon())
+        for row in self.db.execute("SELECT eid, type, cls, surface, counted FROM contributions"):
+            registry.add_contribution(row[0], row[1], row[2], row[3], bool(row[4]))
+        for (eid,) in self.db.execute("SELECT DISTINCT eid FROM ensured ORDER BY eid"):
+            registry.ensure(eid)
+        sources = [r[0] for r in self.db.execute(
+            "SELECT DISTINCT source FROM articles WHERE source IS NOT NULL AND source != ''")]
+        roles = [r[0] for r in self.db.execute("SELECT DISTINCT role FROM roles")]
+        held = self.db.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
+        lines = default_graph_lines(registry, sources, roles, self.iris) if held else []
+        new = set(ox.parse(input="".join(lines).encode("utf-8"), format=ox.RdfFormat.N_QUADS))
+        old = set(self.ox.quads_for_pattern(None, None, None, ox.DefaultGraph()))
+        for q in old - new:
+            self.ox.remove(q)
+        self.ox.extend(new - old)
+        self._set_meta("default_graph", extractor_version())
+        self._set_meta("dirty", "0")
+        return len(old ^ new)
+
+    # -- reading -------------------------------------------------------------
+    @property
+    def _prefix_base(self) -> str | None:
+        """The ``res:`` prefix of exports, as a build with the same base gives."""
+        return None if self.base == DEFAULT_BASE else self.base
+
+    def write_nquads(self, out: TextIO) -> int:
+        """The whole dataset as sorted N-Quads in the order a build writes it:
+        the default graph, then each article's graph by article id."""
+        n = 0
+        default = sorted(f"{q.subject} {q.predicate} {q.object} .\n"
+                         for q in self.ox.quads_for_pattern(None, None, None, ox.DefaultGraph()))
+        out.writelines(default)
+        n += len(default)
+        for (graph,) in self.db.execute("SELECT graph FROM articles ORDER BY id"):
+            g = ox.NamedNode(graph)
+            lines = sorted(f"{q.subject} {q.predicate} {q.object} {g} .\n"
+                           for q in self.ox.quads_for_pattern(None, None, None, g))
+            out.writelines(lines)
+            n += len(lines)
+        return n
+
+    def export(self, out_dir: Path, on_file: Callable[[str], None] | None = None) -> list[Path]:
+        """Write the four exports of the store into ``out_dir``, atomically."""
+        from .export import write_exports
+
+        out_dir = Path(out_dir)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".graph.nq.", suffix=".export", dir=out_dir)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+                self.write_nquads(fh)
+            return write_exports(Path(tmp), out_dir, self._prefix_base, on_file=on_file)
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+
+    def export_file(self, target: Path, fmt: ox.RdfFormat) -> Path:
+        """Write the store in one syntax to ``target``, atomically."""
+        from .export import _umask, serialize_nquads
+
+        target = Path(target)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".nq", dir=target.parent)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+                self.write_nquads(fh)
+            if fmt == ox.RdfFormat.N_QUADS:
+                os.chmod(tmp, 0o666 & ~_umask())
+                os.replace(tmp, target)
+            else:
+                serialize_nquads(Path(tmp), target, fmt, self._prefix_base)
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+        return target
+
+
+def _write_json_atomic(path: Path, data: dict) -> None:
+    from .export import atomic_path
+
+    with atomic_path(path) as tmp:
+        tmp.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+
+
+def open_graph(path: str | Path) -> ox.Store:
+    """An Oxigraph store to read: a kg store folder (opened read-only) or an
+    export file loaded into memory."""
+    from .query import load_graph
+
+    if Path(path).is_dir():
+        try:
+            return KgStore(path, read_only=True).ox
+        except StoreError as exc:
+            from .query import QueryError
+            raise QueryError(str(exc)) from None
+    return load_graph(path)
