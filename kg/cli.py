@@ -55,31 +55,44 @@ def cli():
 
 @cli.command()
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("-o", "--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+@click.option("-o", "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Folder for graph.ttl, graph.trig, graph.nq and graph.jsonld.")
+@click.option("--store", "store_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Persistent store to add the articles to (made if missing); with -o the "
+                   "exports are then written from the whole store.")
 @click.option("--base", default=None, help="Base IRI of the resources (default https://w3id.org/kg-ar/resource/).")
 @click.option("--skip-bad", is_flag=True, help="Report bad records and skip them instead of stopping.")
 @click.option("-j", "--jobs", type=click.IntRange(1, 64), default=1, show_default=True,
               help="Extraction processes (the output is the same for any number).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
-def build(inputs, out_dir, base, skip_bad, quiet, jobs):
-    """Build the graph of INPUTS (.txt files, folders of them, .jsonl/.jsonl.gz) into OUT.
+def build(inputs, out_dir, store_dir, base, skip_bad, quiet, jobs):
+    """Build the graph of INPUTS (.txt files, folders of them, .jsonl/.jsonl.gz) into
+    the exports in OUT, or into a persistent store (or both).
 
     \b
     Example:
         kg build seeds/ -o exports/
-        kg build articles.jsonl.gz -o out/ --skip-bad
+        kg build seeds/ --store store/ -o exports/
+        kg build more-articles.jsonl --store store/      # adds to it
+        kg build articles.jsonl.gz -o out/ --skip-bad -j 2
     """
     from .pipeline import build_exports
+
+    if out_dir is None and store_dir is None:
+        raise click.UsageError("give -o OUT, --store DIR, or both")
 
     def on_error(err):
         click.echo(f"skipped: {err}", err=True)
 
     progress = None if quiet else Progress("articles")
+    on_file = None if quiet else progress.stage
     try:
+        if store_dir is not None:
+            _build_into_store(inputs, store_dir, out_dir, base, skip_bad, on_error, progress, on_file, jobs)
+            return
         stats, written = build_exports(inputs, out_dir, base=base, skip_bad=skip_bad,
                                        on_error=on_error, progress=progress, jobs=jobs,
-                                       on_file=None if quiet else progress.stage)
+                                       on_file=on_file)
     except (InputError, ValueError) as exc:
         raise click.ClickException(str(exc)) from None
     finally:
@@ -99,30 +112,153 @@ def build(inputs, out_dir, base, skip_bad, quiet, jobs):
         click.echo(f"wrote {path}")
 
 
-def _load(graph: Path):
-    from .query import QueryError, load_graph
+def _build_into_store(inputs, store_dir, out_dir, base, skip_bad, on_error, progress, on_file, jobs):
+    from .io import read_articles
+    from .store import KgStore
+
+    started = time.perf_counter()
+    skipped = []
+
+    def record(err):
+        skipped.append(err)
+        on_error(err)
+
+    with KgStore(store_dir, base=base, create=True) as store:
+        stats = store.ingest(read_articles(inputs, skip_bad=skip_bad, on_error=record),
+                             jobs=jobs, progress=progress)
+        written = store.export(out_dir, on_file=on_file) if out_dir is not None else []
+        info = store.info()
+    if progress is not None:
+        progress.close()
+    by_source = ", ".join(f"{k} {v}" for k, v in sorted(stats.by_source.items()))
+    click.echo(
+        f"{stats.added} articles added, {stats.replaced} replaced, {stats.unchanged} unchanged"
+        + (f", {len(skipped)} bad records skipped" if skipped else "")
+        + f"; {stats.mentions} mentions" + (f" ({by_source})" if by_source else "") + f", {stats.events} events, {stats.roles} roles, "
+        f"{stats.quotes} quotations extracted; the store holds {info['articles']} articles, "
+        f"{info['quads']} quads; {time.perf_counter() - started:.1f} s"
+    )
+    for path in written:
+        click.echo(f"wrote {path}")
+
+
+@cli.command()
+@click.argument("ids", nargs=-1, required=True)
+@click.option("--store", "store_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="The store to remove the articles from.")
+def remove(ids, store_dir):
+    """Retract articles IDS from a store, with everything only they supported.
+
+    \b
+    Example:
+        kg remove --store store/ 001_5ce41c4fb526e732
+    """
+    from .store import KgStore, StoreError
 
     try:
-        return load_graph(graph)
+        with KgStore(store_dir) as store:
+            n = store.remove(ids)
+            info = store.info()
+    except StoreError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"removed {n} articles; the store holds {info['articles']} articles, {info['quads']} quads")
+
+
+@cli.command()
+@click.argument("store_dir", type=click.Path(file_okay=False, path_type=Path))
+def info(store_dir):
+    """What a store holds: articles, quads, extractor versions.
+
+    \b
+    Example:
+        kg info store/
+    """
+    import json
+
+    from .store import KgStore, StoreError
+
+    try:
+        with KgStore(store_dir, read_only=True) as store:
+            click.echo(json.dumps(store.info(), indent=1, ensure_ascii=False))
+    except StoreError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@cli.command()
+@click.argument("graph", required=False, type=click.Path(path_type=Path))
+@click.option("--store", "store_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Read from this store instead of an export file.")
+@click.option("--format", "fmt", type=click.Choice(sorted(["nq", "trig", "ttl", "nt", "jsonld", "xml"])),
+              required=True, help="Syntax to write.")
+@click.option("-o", "--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="File to write (replaced atomically).")
+def export(graph, store_dir, fmt, out):
+    """Write a store (or an export file) in another RDF syntax.
+
+    \b
+    Example:
+        kg export --store store/ --format ttl -o graph.ttl
+        kg export exports/graph.trig --format nt -o graph.nt
+    """
+    import pyoxigraph as ox
+
+    from .export import FORMAT_NAMES, atomic_path
+    from .store import KgStore, StoreError, is_store
+
+    source = _source(graph, store_dir)
+    fmt_ = FORMAT_NAMES[fmt]
+    try:
+        if is_store(source):
+            with KgStore(source, read_only=True) as store:
+                store.export_file(out, fmt_)
+        else:
+            data = _load(source)
+            items = data if fmt_.supports_datasets else {q.triple for q in data}
+            with atomic_path(out) as tmp:
+                ox.serialize(sorted(items, key=str), str(tmp), fmt_)
+    except StoreError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"wrote {out}")
+
+
+def _source(graph: Path | None, store_dir: Path | None) -> Path:
+    if graph is not None and store_dir is not None:
+        raise click.UsageError("give GRAPH or --store, not both")
+    if graph is None and store_dir is None:
+        raise click.UsageError("give GRAPH (an export file or a store folder) or --store DIR")
+    return store_dir if store_dir is not None else graph
+
+
+def _load(graph: Path):
+    """An export file (loaded in memory) or a store folder (opened read-only)."""
+    from .query import QueryError
+    from .store import open_graph
+
+    try:
+        return open_graph(graph)
     except QueryError as exc:
         raise click.ClickException(str(exc)) from None
 
 
 @cli.command()
-@click.argument("graph", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("graph", required=False, type=click.Path(path_type=Path))
 @click.argument("sparql", required=False)
+@click.option("--store", "store_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Query this store (then GRAPH is left out).")
 @click.option("--name", "name", help="Run a canned query by name (see --list).")
 @click.option("--list", "list_", is_flag=True, help="List the canned queries.")
 @click.option("--param", "params", multiple=True, metavar="VAR=VALUE",
               help="Bind a variable of the query (repeatable), e.g. --param id=000_9c8f.")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json"]), default="table",
               show_default=True)
-def query(graph, sparql, name, list_, params, fmt):
-    """Run SPARQL (a string or a .rq file) or a canned query against GRAPH.
+def query(graph, sparql, store_dir, name, list_, params, fmt):
+    """Run SPARQL (a string or a .rq file) or a canned query against GRAPH (an
+    export file or a store folder) or --store DIR.
 
     \b
     Example:
         kg query exports/graph.ttl --name entities-by-type
+        kg query --store store/ --name who-met-whom
         kg query exports/graph.ttl 'SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }'
         kg query exports/graph.ttl my-query.rq --format csv
     """
@@ -133,8 +269,14 @@ def query(graph, sparql, name, list_, params, fmt):
         for q in canned.values():
             click.echo(f"{q.name:<22} {q.description}")
         return
+    if store_dir is not None:
+        if sparql is None and graph is not None:
+            sparql = str(graph)
+        elif graph is not None:
+            raise click.UsageError("give GRAPH or --store, not both")
+        graph = store_dir
     if graph is None:
-        raise click.UsageError("GRAPH is required")
+        raise click.UsageError("GRAPH or --store is required")
     if name:
         if name not in canned:
             raise click.ClickException(f"no canned query {name!r}; known: {', '.join(canned)}")
@@ -159,16 +301,21 @@ def query(graph, sparql, name, list_, params, fmt):
 
 
 @cli.command()
-@click.argument("graph", type=click.Path(dir_okay=False, path_type=Path))
-def validate(graph):
-    """Check GRAPH against the SHACL shapes of the graph contract.
+@click.argument("graph", required=False, type=click.Path(path_type=Path))
+@click.option("--store", "store_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Validate this store instead of an export file.")
+def validate(graph, store_dir):
+    """Check GRAPH (an export file or a store folder) against the SHACL shapes of
+    the graph contract.
 
     \b
     Example:
         kg validate exports/graph.ttl
+        kg validate --store store/
     """
     from .validate import validate_store
 
+    graph = _source(graph, store_dir)
     result = validate_store(_load(graph))
     if result.conforms:
         click.echo(f"{graph}: conforms to the kg shapes")
@@ -181,9 +328,11 @@ def validate(graph):
 
 @cli.command()
 @click.argument("gold", type=click.Path(dir_okay=False, path_type=Path))
-@click.argument("graph", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("graph", required=False, type=click.Path(path_type=Path))
+@click.option("--store", "store_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Score this store instead of an export file.")
 @click.option("--json", "as_json", is_flag=True, help="Print the full result as JSON.")
-def evaluate(gold, graph, as_json):
+def evaluate(gold, graph, store_dir, as_json):
     """Score GRAPH against a GOLD annotation file: P/R/F1 per layer and the misses.
 
     \b
@@ -194,6 +343,7 @@ def evaluate(gold, graph, as_json):
 
     from .evaluate import evaluate as run, format_report, load_gold
 
+    graph = _source(graph, store_dir)
     try:
         gold_data = load_gold(gold)
     except ValueError as exc:

@@ -1,0 +1,222 @@
+"""The persistent store: incremental, idempotent ingestion, removal, exports
+that equal a one-shot build, and every reading command on a store."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+
+import pyoxigraph as ox
+import pytest
+from click.testing import CliRunner
+
+from kg.cli import cli
+from kg.io import read_articles
+from kg.store import KgStore, StoreError, content_hash, is_store
+
+from conftest import SEEDS
+
+
+def seed_articles():
+    return list(read_articles([SEEDS]))
+
+
+def quads(store: KgStore) -> set:
+    return set(store.ox)
+
+
+def export_bytes(store: KgStore, tmp_path, name="x") -> dict[str, bytes]:
+    out = tmp_path / name
+    store.export(out)
+    return {p.name: p.read_bytes() for p in sorted(out.iterdir())}
+
+
+@pytest.fixture(scope="module")
+def whole(tmp_path_factory, recognizer):
+    """The seeds ingested at once into a store."""
+    from kg.pipeline import Extractor
+
+    path = tmp_path_factory.mktemp("whole") / "store"
+    store = KgStore(path, create=True)
+    stats = store.ingest(seed_articles(), Extractor(recognizer))
+    yield store, stats
+    store.close()
+
+
+@pytest.fixture()
+def extractor(recognizer):
+    from kg.pipeline import Extractor
+
+    return Extractor(recognizer)
+
+
+def test_store_export_equals_a_one_shot_build(whole, seeds_build, tmp_path):
+    store, stats = whole
+    assert stats.added == 5 and stats.unchanged == 0
+    out, _ = seeds_build
+    mine = export_bytes(store, tmp_path)
+    for name, data in mine.items():
+        assert data == (out / name).read_bytes(), name
+
+
+def test_building_in_two_halves_is_isomorphic_to_building_at_once(whole, tmp_path, extractor):
+    arts = seed_articles()
+    with KgStore(tmp_path / "halves", create=True) as halves:
+        first = halves.ingest(arts[:2], extractor)
+        second = halves.ingest(arts[2:], extractor)
+        assert (first.added, second.added) == (2, 3)
+        assert quads(halves) == quads(whole[0])
+        # the Geneva summit is reported by two articles that went in separately
+        assert export_bytes(halves, tmp_path, "a") == export_bytes(whole[0], tmp_path, "b")
+
+
+def test_reingesting_is_a_no_op(tmp_path, extractor):
+    with KgStore(tmp_path / "s", create=True) as store:
+        store.ingest(seed_articles(), extractor)
+        before = export_bytes(store, tmp_path, "before")
+        n = len(store.ox)
+        again = store.ingest(seed_articles(), extractor)
+        assert (again.added, again.replaced, again.unchanged) == (0, 0, 5)
+        assert again.mentions == 0  # nothing was extracted again
+        assert len(store.ox) == n
+        assert export_bytes(store, tmp_path, "after") == before
+
+
+def test_remove_then_readd_round_trips(tmp_path, extractor):
+    arts = seed_articles()
+    with KgStore(tmp_path / "s", create=True) as store:
+        store.ingest(arts, extractor)
+        full = quads(store)
+        full_bytes = export_bytes(store, tmp_path, "full")
+        gone = arts[1]
+        assert store.remove([gone.id]) == 1
+        left = quads(store)
+        assert gone.id not in store.articles()
+        graph = ox.NamedNode(store.iris.graph(gone.id)[1:-1])
+        assert not any(q.graph_name == graph for q in left)
+        # what only that article supported is gone from the default graph too
+        with KgStore(tmp_path / "four", create=True) as four:
+            four.ingest([a for a in arts if a.id != gone.id], extractor)
+            assert left == quads(four)
+        store.ingest([gone], extractor)
+        assert quads(store) == full
+        assert export_bytes(store, tmp_path, "back") == full_bytes
+
+
+def test_a_changed_article_replaces_its_graph(tmp_path, extractor):
+    arts = seed_articles()
+    with KgStore(tmp_path / "s", create=True) as store:
+        store.ingest(arts, extractor)
+        changed = dataclasses.replace(arts[0], text=arts[0].text + "\n\nوقال المتحدث إن الاجتماع انتهى.")
+        stats = store.ingest([changed], extractor)
+        assert (stats.added, stats.replaced) == (0, 1)
+        assert store.articles()[changed.id][0] == content_hash(changed)
+        with KgStore(tmp_path / "fresh", create=True) as fresh:
+            fresh.ingest([changed] + arts[1:], extractor)
+            assert quads(store) == quads(fresh)
+
+
+def test_a_new_extractor_version_reextracts(tmp_path, extractor, monkeypatch):
+    import kg.store as store_mod
+
+    arts = seed_articles()[:1]
+    with KgStore(tmp_path / "s", create=True) as store:
+        store.ingest(arts, extractor)
+        monkeypatch.setattr(store_mod, "extractor_version", lambda: "kg test+changed")
+        stats = store.ingest(arts, extractor)
+        assert stats.replaced == 1
+        assert set(store.info()["extractors"]) == {"kg test+changed"}
+
+
+def test_store_errors_are_clear(tmp_path, extractor):
+    with pytest.raises(StoreError, match="no such folder"):
+        KgStore(tmp_path / "missing")
+    (tmp_path / "full").mkdir()
+    (tmp_path / "full" / "x.txt").write_text("x")
+    with pytest.raises(StoreError, match="not empty"):
+        KgStore(tmp_path / "full", create=True)
+    with KgStore(tmp_path / "s", create=True) as store:
+        store.ingest(seed_articles()[:1], extractor)
+        with pytest.raises(StoreError, match="no article 'nope'"):
+            store.remove(["nope"])
+        arts = seed_articles()[:1]
+        with pytest.raises(StoreError, match="given twice"):
+            store.ingest(arts + arts, extractor)
+    with pytest.raises(StoreError, match="base IRI"):
+        KgStore(tmp_path / "s", base="https://example.org/other/")
+    with KgStore(tmp_path / "s", read_only=True) as ro:
+        with pytest.raises(StoreError, match="read-only"):
+            ro.remove(["x"])
+
+
+def test_an_interrupted_run_is_finished_on_open(tmp_path, extractor):
+    arts = seed_articles()
+    with KgStore(tmp_path / "s", create=True) as store:
+        store.ingest(arts, extractor)
+        expected = quads(store)
+        # as if a run had died after changing an article but before
+        # recomputing the default graph
+        store.ox.remove_graph(ox.NamedNode(store.iris.graph(arts[0].id)[1:-1]))
+        store.db.execute("DELETE FROM contributions WHERE article = ?", (arts[0].id,))
+        store.db.execute("DELETE FROM articles WHERE id = ?", (arts[0].id,))
+        store._set_meta("dirty", "1")
+    with KgStore(tmp_path / "s") as store:
+        stats = store.ingest(arts, extractor)
+        assert stats.added == 1 and stats.unchanged == 4
+        assert quads(store) == expected
+
+
+def test_cli_build_store_query_validate_export_remove(tmp_path):
+    runner = CliRunner()
+    store, out = tmp_path / "store", tmp_path / "out"
+    r = runner.invoke(cli, ["build", str(SEEDS), "--store", str(store), "-o", str(out), "-q"])
+    assert r.exit_code == 0, r.output
+    assert "5 articles added" in r.output and is_store(store)
+    r = runner.invoke(cli, ["build", str(SEEDS), "--store", str(store), "-q"])
+    assert r.exit_code == 0 and "5 unchanged" in r.output, r.output
+
+    from_store = runner.invoke(cli, ["query", "--store", str(store), "--name", "who-met-whom", "--format", "csv"])
+    from_file = runner.invoke(cli, ["query", str(out / "graph.trig"), "--name", "who-met-whom", "--format", "csv"])
+    assert from_store.exit_code == 0, from_store.output
+    assert from_store.output == from_file.output and from_store.output.count("\n") > 1
+    as_path = runner.invoke(cli, ["query", str(store), "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
+                                  "--format", "json"])
+    assert as_path.exit_code == 0, as_path.output
+    assert int(json.loads(as_path.output)[0]["n"]) > 3000
+
+    r = runner.invoke(cli, ["validate", "--store", str(store)])
+    assert r.exit_code == 0 and "conforms" in r.output, r.output
+
+    target = tmp_path / "g.ttl"
+    r = runner.invoke(cli, ["export", "--store", str(store), "--format", "ttl", "-o", str(target)])
+    assert r.exit_code == 0, r.output
+    assert target.read_bytes() == (out / "graph.ttl").read_bytes()
+
+    r = runner.invoke(cli, ["info", str(store)])
+    assert json.loads(r.output)["articles"] == 5
+
+    victim = seed_articles()[0].id
+    r = runner.invoke(cli, ["remove", "--store", str(store), victim])
+    assert r.exit_code == 0 and "4 articles" in r.output, r.output
+    r = runner.invoke(cli, ["query", "--store", str(store), "--name", "people-in-article", "--param", f"id={victim}"])
+    assert r.exit_code == 0 and "(0 rows)" in r.output, r.output
+    r = runner.invoke(cli, ["remove", "--store", str(store), victim])
+    assert r.exit_code != 0 and f"no article '{victim}'" in r.output
+
+
+def test_cli_evaluate_reads_a_store(tmp_path, gold_path):
+    runner = CliRunner()
+    store = tmp_path / "store"
+    assert runner.invoke(cli, ["build", str(SEEDS), "--store", str(store), "-q"]).exit_code == 0
+    r = runner.invoke(cli, ["evaluate", str(gold_path), "--store", str(store), "--json"])
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.output)["entities"]["f1"] >= 0.95
+
+
+def test_cli_needs_a_target_and_names_a_bad_store(tmp_path):
+    runner = CliRunner()
+    r = runner.invoke(cli, ["build", str(SEEDS)])
+    assert r.exit_code != 0 and "-o OUT, --store DIR" in r.output
+    (tmp_path / "plain").mkdir()
+    r = runner.invoke(cli, ["query", "--store", str(tmp_path / "plain"), "--name", "roles"])
+    assert r.exit_code != 0 and "not a kg store" in r.output
