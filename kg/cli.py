@@ -353,6 +353,82 @@ def evaluate(gold, graph, store_dir, as_json):
                nl=not as_json or True)
 
 
+@cli.command()
+@click.argument("graph", required=False, type=click.Path(path_type=Path))
+@click.option("--store", "store_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="The store to serve (or give an export file as GRAPH).")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=click.IntRange(0, 65535), default=7878, show_default=True,
+              help="Port (0: any free port).")
+@click.option("--timeout", type=click.FloatRange(0.1, None), default=10.0, show_default=True,
+              help="Seconds a query may run before it is cancelled.")
+@click.option("--max-rows", type=click.IntRange(1, None), default=100_000, show_default=True,
+              help="Most solutions (or triples) in one response; more are cut (header X-KG-Truncated).")
+@click.option("--workers", type=click.IntRange(1, 32), default=2, show_default=True,
+              help="Query worker processes (concurrent queries).")
+@click.option("-q", "--quiet", is_flag=True, help="No request log.")
+def serve(graph, store_dir, host, port, timeout, max_rows, workers, quiet):
+    """Serve a store (or an export file) as a read-only SPARQL 1.1 endpoint.
+
+    \b
+    GET/POST /sparql answers queries (SPARQL JSON, XML, CSV, TSV; graphs as
+    Turtle, N-Triples, JSON-LD, RDF/XML by Accept), GET /sparql without a query
+    shows a query page, GET / tells health and size. Updates are refused.
+
+    \b
+    Example:
+        kg serve --store store/ --port 7878
+        curl 'http://127.0.0.1:7878/sparql' --data-urlencode 'query=ASK { ?s ?p ?o }'
+    """
+    from .serve import Limits, ServeError, serve as run
+
+    source = _source(graph, store_dir)
+
+    def ready(server):
+        h, p = server.server_address[:2]
+        click.echo(f"serving {source} at http://{h}:{p}/sparql (read-only; Ctrl-C stops)", err=True)
+
+    try:
+        run(source, host, port, workers, Limits(timeout, max_rows), quiet, on_ready=ready)
+    except (ServeError, OSError) as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@cli.command()
+@click.argument("graph", required=False, type=click.Path(path_type=Path))
+@click.option("--store", "store_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="The store to send (or give an export file as GRAPH).")
+@click.option("--endpoint", help="SPARQL 1.1 Update endpoint (e.g. http://localhost:7878/update).")
+@click.option("--graph-store", help="Graph Store HTTP Protocol URL (e.g. http://localhost:7878/store); "
+                                    "used instead of SPARQL Update when given.")
+@click.option("--auth", metavar="USER:PASSWORD", envvar="KG_PUSH_AUTH",
+              help="HTTP credentials (or set KG_PUSH_AUTH).")
+@click.option("--digest", is_flag=True, help="Use HTTP Digest authentication (Virtuoso) instead of Basic.")
+def push(graph, store_dir, endpoint, graph_store, auth, digest):
+    """Send a store (or an export file) to an external SPARQL store, one named
+    graph per article, each replaced atomically.
+
+    \b
+    Example:
+        kg push --store store/ --graph-store http://localhost:7878/store
+        kg push exports/graph.trig --endpoint http://localhost:8890/sparql-auth --auth dba:dba --digest
+    """
+    from .push import PushError, push as run
+    from .query import QueryError
+
+    source = _source(graph, store_dir)
+    progress = Progress("graphs")
+    started = time.perf_counter()
+    try:
+        stats = run(source, endpoint, graph_store, auth, digest, progress=progress)
+    except (PushError, QueryError) as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        progress.close()
+    click.echo(f"pushed {stats.graphs} graphs, {stats.triples} triples ({stats.bytes / 1e6:.1f} MB) "
+               f"to {graph_store or endpoint} in {time.perf_counter() - started:.1f} s")
+
+
 @cli.command("train-ner")
 @click.option("--corpus", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Folder with NewsFANE_Gold_2014_170K.txt and WikiFANE_Gold_2014_500K.txt.")
