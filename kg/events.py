@@ -63,6 +63,8 @@ class EventFact:
     duration: str | None = None  # xsd:duration, e.g. PT50M
     initiator: str | None = None  # entity id (بطلب من X)
     background: bool = False  # introduced by بعد، ردا على …: before the clause's event
+    #: (sentence, token, own date, background) of each mention merged into the event
+    mentions: list[tuple[int, int, str | None, bool]] = field(default_factory=list)
     sentences: list[int] = field(default_factory=list)
     triggers: list[tuple[int, int]] = field(default_factory=list)  # original offsets
     first_token: int = 0
@@ -173,6 +175,7 @@ class Events:
                 toks[k].text.startswith(("سي", "ست")) and token_key(toks[k].text[1:]) in self.tr.index
                 for k in by_sent[sent])
             ev.first_token = i
+            ev.mentions.append((sent, i, ev.date, ev.background))
             found.append(ev)
             i = end
         self._attach_details(doc, found, by_sent, eid_of, holders)
@@ -421,8 +424,9 @@ class Events:
             same = next((o for o in out if o.type == ev.type
                          and (o.date is None or ev.date is None or o.date == ev.date)
                          # غارات السبت ردا على هجوم: the attack answered came before
-                         and not (o.background != ev.background and (o.date or ev.date)
-                                  and ev.sentences[0] in o.sentences)),
+                         and not (ev.background and any(
+                             s == ev.sentences[0] and t < ev.first_token and d and not b
+                             for s, t, d, b in o.mentions))),
                         None)
             if same is None:
                 out.append(ev)
@@ -438,6 +442,7 @@ class Events:
             same.initiator = same.initiator or ev.initiator
             same.sentences += ev.sentences
             same.triggers += ev.triggers
+            same.mentions += ev.mentions
         for ev in out:
             ev.participants.discard(ev.place)
         return out

@@ -162,3 +162,10 @@ def test_a_brandished_sanction_is_not_imposed(recognizer):
 def test_an_event_with_no_participant_place_or_date_is_dropped(recognizer):
     evs, _ = events(recognizer, "وأضاف أنه قدم اقتراحا بتأجيل النقاش.")
     assert evs == []
+
+
+def test_an_event_called_for_is_not_reported(recognizer):
+    for text in ("وأعرب الأمين العام للأمم المتحدة أنطونيو غوتيريس عن قلقه، داعيا إلى الحوار بين الطرفين.",
+                 "وطالب البرلمان الأوروبي بفرض عقوبات على الحكومة."):
+        evs, _ = events(recognizer, text)
+        assert [e for e in evs if e[0] in ("Negotiation", "Sanction")] == [], text
