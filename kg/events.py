@@ -185,16 +185,15 @@ class Events:
         return [ev for ev in events if ev.participants or ev.place or ev.date]
 
     def _before(self, doc: Doc, i: int) -> str | None:
-        """The word before token i in its sentence (clitic-stripped readings tried
-        by the caller), skipping nothing."""
+        """The word right before token i in its sentence, or None."""
         k = i - 1
         if k < 0 or doc.sent_of_token[k] != doc.sent_of_token[i] or not doc.tokens[k].is_word:
             return None
         return doc.tokens[k].text
 
     def _preceded_by(self, doc: Doc, i: int, words: frozenset[str]) -> bool:
-        """Token i is introduced by one of ``words``: the word before it, the
-        trigger's own proclitic (بعد/عقب as words, ل or ب never), or ردا على."""
+        """Token i is introduced by one of ``words``: the word before it (with its
+        proclitics stripped: وبعد، وخلال) or the two words before it (على هامش)."""
         prev = self._before(doc, i)
         if prev is None:
             return False
