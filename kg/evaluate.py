@@ -7,6 +7,7 @@ each gold entity is exactly one node), roles, events and quotes.
 from __future__ import annotations
 
 import json
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -213,6 +214,53 @@ def _canon(label: str) -> str:
     return "".join(ch for ch in label.lower() if ch.isalnum())
 
 
+def _date_parts(value: str) -> dict[str, str]:
+    """The components an ISO date, gYearMonth, gYear or gMonthDay states."""
+    m = re.fullmatch(r"(?:(\d{4})|-)(?:-(\d\d))?(?:-(\d\d))?", value or "")
+    if not m:
+        return {}
+    return {k: v for k, v in zip("ymd", m.groups()) if v}
+
+
+#: the sets of components a contract date type can state (date, gYearMonth, gYear, gMonthDay)
+_REPRESENTABLE = ({"y", "m", "d"}, {"y", "m"}, {"y"}, {"m", "d"})
+
+
+def _given_parts(g: dict) -> set[str]:
+    """The components of the gold date the text gives: all of them where
+    ``date_in_text`` is true or relative to a date the text states, the day and
+    month or the month alone where it says so, none where it is false."""
+    said = g.get("date_in_text")
+    if not said or not g.get("date"):
+        return set()
+    full = set(_date_parts(g["date"]))
+    if said is True or str(said).startswith("relative"):
+        return full
+    text = str(said).lower()
+    if "day and month" in text:
+        return full & {"m", "d"}
+    if "month only" in text:
+        return full & {"m"}
+    if "year only" in text:
+        return full & {"y"}
+    return full
+
+
+def _date_ok(g: dict, dates: set[str]) -> bool:
+    """A predicted date must state what the text gives (as far as a contract
+    date type can state it: a month alone cannot) and contradict none of it."""
+    given = _given_parts(g)
+    if not given:
+        return True
+    gold = _date_parts(g["date"])
+    required = max((r for r in _REPRESENTABLE if r <= given), key=len, default=set())
+    compatible = [p for p in map(_date_parts, dates)
+                  if p and all(gold.get(k) == v for k, v in p.items())]
+    if not required:
+        return not dates or bool(compatible)
+    return any(required <= set(p) for p in compatible)
+
+
 def _events(gold: dict, store: ox.Store, node_gold) -> Score:
     rows = run_query(store, PREFIXES + """
       SELECT ?ev ?cl ?aid ?actor ?place ?date WHERE {
@@ -240,7 +288,7 @@ def _events(gold: dict, store: ox.Store, node_gold) -> Score:
                 return (_canon(g["type"]) in p["types"]
                         and set(g["participants"]) <= p["actors"]
                         and (not g.get("place") or bool(_as_set(g["place"]) & p["places"]))
-                        and (not g.get("date_in_text") or g["date"] in p["dates"]))
+                        and _date_ok(g, p["dates"]))
             hit = next((k for k, p in pred.items() if k[1] == aid and k not in used and ok(p)), None)
             if hit is None:
                 score.fn += 1
@@ -249,6 +297,10 @@ def _events(gold: dict, store: ox.Store, node_gold) -> Score:
                 used.add(hit)
                 score.tp += 1
     score.fp = len(pred) - len(used)
+    for ev, aid in sorted(set(pred) - used, key=lambda k: (k[1], k[0])):
+        p = pred[(ev, aid)]
+        score.extras.append(f"{aid}: {'/'.join(sorted(p['types']))} {' '.join(sorted(p['dates']))} "
+                            f"{ev.rsplit('/', 1)[-1]}".replace("  ", " "))
     return score
 
 

@@ -36,6 +36,8 @@ EMBEDDING = {
     "Threat": {"Sanction", "Attack", "Expulsion"},
     "Accusation": {"Attack"},
 }
+#: how many words a place introduced by في/بـ may stand from its trigger
+PLACE_WINDOW = 10
 #: a more generic type folded into a more specific one reported in the same article
 FOLDS = {"Meeting": ("Summit", "Visit", "PhoneCall", "VideoCall")}
 
@@ -54,11 +56,15 @@ class EventFact:
     participants: set[str] = field(default_factory=set)
     persons: set[str] = field(default_factory=set)  # the participants who are people
     place: str | None = None
+    place_rank: int = 0  # 2: في/بـ + place after the trigger, 1: before it, 0: in the sentence
     date: str | None = None
     datatype: str | None = None
     planned: bool = False
     duration: str | None = None  # xsd:duration, e.g. PT50M
     initiator: str | None = None  # entity id (بطلب من X)
+    background: bool = False  # introduced by بعد، ردا على …: before the clause's event
+    #: (sentence, token, own date, background) of each mention merged into the event
+    mentions: list[tuple[int, int, str | None, bool]] = field(default_factory=list)
     sentences: list[int] = field(default_factory=list)
     triggers: list[tuple[int, int]] = field(default_factory=list)  # original offsets
     first_token: int = 0
@@ -80,6 +86,14 @@ class _Triggers:
     duration_re: re.Pattern
     units: dict[str, str]
     initiator_cues: tuple[tuple[str, ...], ...]
+    frames: frozenset[str]  # خلال، عقب …: the event that follows is a setting, not an object
+    background: frozenset[str]  # بعد، عقب، على …: the event that follows happened before
+    describe_type: str
+    describe_verbs: frozenset[str]  # وصف، يصف (an entity object follows)
+    describe_with_object: frozenset[str]  # وصفه، يصفهم (the object is a pronoun)
+    relatives: frozenset[str]  # ما، التي …: ما وصفه بـ is "what he called", no statement
+    place_heads: frozenset[str]  # مدينة، العاصمة …: في مدينة X
+    clause_words: frozenset[str]  # what starts a new clause after a comma (و، ف)
 
 
 @lru_cache(maxsize=1)
@@ -91,6 +105,7 @@ def load_event_types() -> _Triggers:
         for trig in spec["triggers"]:
             index[tuple(normalize_key(trig).split())] = name
     tdata = json.loads((resources.files("kg") / "data" / "time.json").read_text("utf-8"))
+    cues = json.loads((resources.files("kg") / "data" / "cues.json").read_text("utf-8"))
     units = {normalize(k).text: v for k, v in data["duration_units"].items()}
     duration_re = re.compile(
         r"(?<!\w)(?:و)?(?:" + "|".join(re.escape(normalize(w).text) for w in data["duration_words"])
@@ -99,7 +114,16 @@ def load_event_types() -> _Triggers:
                      frozenset(normalize(w).text for w in tdata["future_words"]),
                      frozenset(normalize_key(w) for w in data.get("irrealis", [])),
                      duration_re, units,
-                     tuple(tuple(normalize(w).text.split()) for w in data["initiator_words"]))
+                     tuple(tuple(normalize(w).text.split()) for w in data["initiator_words"]),
+                     frozenset(normalize_key(w) for w in data["frame_words"]),
+                     frozenset(normalize_key(w) for w in data["background_words"]),
+                     data["describe"]["type"],
+                     frozenset(normalize_key(w) for w in data["describe"]["verbs"]),
+                     frozenset(normalize_key(w) for w in data["describe"]["with_object"]),
+                     frozenset(normalize(w).text for w in data["describe"]["relatives"]),
+                     frozenset(normalize_key(h["ar"]) for h in cues["place_heads"])
+                     | frozenset(normalize_key(w) for w in data["place_words"]),
+                     frozenset(normalize(w).text for w in data["clause_conjunctions"]))
 
 
 class Events:
@@ -125,7 +149,9 @@ class Events:
         found: list[EventFact] = []
         i = 0
         while i < len(toks):
-            hit = self._trigger_at(doc, i) if toks[i].is_word and doc.covered[i] is None else None
+            hit = None
+            if toks[i].is_word and doc.covered[i] is None:
+                hit = self._trigger_at(doc, i) or self._description_at(doc, i, eid_of)
             if not hit:
                 i += 1
                 continue
@@ -141,16 +167,75 @@ class Events:
             self._fill(doc, ev, by_sent, sent, eid_of, holders)
             if not ev.participants and sent - 1 in by_sent:
                 self._fill(doc, ev, by_sent, sent - 1, eid_of, holders, place=False)
-            ev.date, ev.datatype = self._date(doc, dates, by_sent[sent], toks[i].start)
+            ev.place, ev.place_rank = self._place(doc, by_sent[sent], i, end, eid_of, ev.place)
+            ev.background = self._preceded_by(doc, i, self.tr.background)
+            ev.date, ev.datatype = self._date(doc, dates, by_sent[sent], i, end, ev.background)
             words = {t.text for t in (toks[k] for k in by_sent[sent])}
             ev.planned = bool(words & self.tr.future) or any(
                 toks[k].text.startswith(("سي", "ست")) and token_key(toks[k].text[1:]) in self.tr.index
                 for k in by_sent[sent])
             ev.first_token = i
+            ev.mentions.append((sent, i, ev.date, ev.background))
             found.append(ev)
             i = end
         self._attach_details(doc, found, by_sent, eid_of, holders)
-        return self._merge(self._drop_embedded(found))
+        events = self._merge(self._drop_embedded(doc, found))
+        # an event nobody is named taking part in (in its sentence or the one
+        # before), with neither place nor date, says too little to be a node
+        return [ev for ev in events if ev.participants or ev.place or ev.date]
+
+    def _before(self, doc: Doc, i: int) -> str | None:
+        """The word right before token i in its sentence, or None."""
+        k = i - 1
+        if k < 0 or doc.sent_of_token[k] != doc.sent_of_token[i] or not doc.tokens[k].is_word:
+            return None
+        return doc.tokens[k].text
+
+    def _preceded_by(self, doc: Doc, i: int, words: frozenset[str]) -> bool:
+        """Token i is introduced by one of ``words``: the word before it (with its
+        proclitics stripped: وبعد، وخلال) or the two words before it (على هامش)."""
+        prev = self._before(doc, i)
+        if prev is None:
+            return False
+        if any(k in words for _, k in clitic_variants(prev)):
+            return True
+        prev2 = self._before(doc, i - 1)
+        return prev2 is not None and f"{token_key(prev2)} {token_key(prev)}" in words
+
+    def _description_at(self, doc: Doc, i: int, eid_of):
+        """وصف X بـ…، يصفه بأنه …: describing someone as something is a statement
+        about them (CAMEO 01). The object is a pronoun on the verb or a name
+        after it, and a word with بـ follows the object; describing a thing
+        (وصف الاجتماع بأنه جيد) is no event."""
+        toks = doc.tokens
+        forms = {k for _, k in clitic_variants(toks[i].text)}
+        pronoun = bool(forms & self.tr.describe_with_object)
+        if not pronoun and not forms & self.tr.describe_verbs:
+            return None
+        prev = self._before(doc, i)
+        if prev is not None and prev in self.tr.relatives:
+            return None
+        sent = doc.sent_of_token[i]
+        k, seen_object = i + 1, pronoun
+        while k < min(len(toks), i + 8) and doc.sent_of_token[k] == sent:
+            t, m = toks[k], doc.covered[k]
+            if not t.is_word:
+                if t.text not in "\"'«»“”":
+                    return None
+                k += 1
+                continue
+            if m is not None:
+                if m.type not in ("Person", "Organization") and m.cls != "Country" or id(m) not in eid_of:
+                    return None
+                seen_object = True
+                k = max(k + 1, m.tok_end)
+                continue
+            if t.text.startswith("ب") and seen_object:
+                return i + 1, self.tr.describe_type
+            if pronoun or seen_object:
+                return None
+            k += 1
+        return None
 
     def _attach_details(self, doc, found, by_sent, eid_of, holders) -> None:
         """A duration (استمرت 50 دقيقة) or an initiator (بطلب من …) belongs to the
@@ -172,18 +257,18 @@ class Events:
                 if owner:
                     owner.initiator = eid
 
-    @staticmethod
-    def _drop_embedded(found: list[EventFact]) -> list[EventFact]:
+    def _drop_embedded(self, doc: Doc, found: list[EventFact]) -> list[EventFact]:
         """An event noun that is what another event is about is not an event of
         its own: the talks an offer or an agreement is about (عرض … بشأن إجراء
         محادثات، اتفقا على إجراء محادثات), the sanctions a warning threatens
-        (حذر من فرض عقوبات)."""
+        (حذر من فرض عقوبات). An event that is the setting of another (اتفقا
+        خلال مكالمة، حذره في اجتماع) is one."""
         out = []
         for ev in found:
             governed = any(o is not ev and o.sentences[0] == ev.sentences[0] and o.type in EMBEDDING
                            and ev.type in EMBEDDING[o.type] and o.first_token < ev.first_token
                            for o in found)
-            if not governed:
+            if not governed or self._preceded_by(doc, ev.first_token, self.tr.frames):
                 out.append(ev)
         return out
 
@@ -255,15 +340,74 @@ class Events:
                         ev.participants.add(holder)
                         ev.persons.add(holder)
 
-    @staticmethod
-    def _date(doc: Doc, dates: list[Timex], sent_tokens: list[int], at: int):
-        lo = doc.tokens[sent_tokens[0]].start
-        hi = doc.tokens[sent_tokens[-1]].end
+    def _clause(self, doc: Doc, sent_tokens: list[int], i: int) -> tuple[int, int]:
+        """The character span of the clause of token i: its sentence cut at ؛
+        and at a comma followed by a conjunction (، وردّ بوتين …)."""
+        toks = doc.tokens
+        cuts = [k for n, k in enumerate(sent_tokens[:-1]) if toks[k].text in (";", "؛") or (
+            toks[k].text in (",", "،") and toks[sent_tokens[n + 1]].is_word
+            and doc.covered[sent_tokens[n + 1]] is None
+            and toks[sent_tokens[n + 1]].text[:1] in self.tr.clause_words)]
+        lo = max((k for k in cuts if k < i), default=sent_tokens[0] - 1) + 1
+        hi = min((k for k in cuts if k >= i), default=sent_tokens[-1] + 1) - 1
+        return toks[lo].start, toks[hi].end
+
+    def _date(self, doc: Doc, dates: list[Timex], sent_tokens: list[int], i: int, end: int,
+              background: bool):
+        """The date of the trigger's clause nearest to it (قال بايدن، الأربعاء
+        …، قبل أن يصفه بـ…، وردّ بوتين، الخميس: Wednesday), else the nearest in
+        the sentence. An event referred to as the background of another (بعد
+        تصريحه، ردا على هجوم) takes only a date that follows it in its clause:
+        the dates before it are the main event's."""
+        toks = doc.tokens
+        at, after = toks[i].start, toks[end - 1].end
+        lo, hi = self._clause(doc, sent_tokens, i)
         inside = [d for d in dates if lo <= d.begin and d.end <= hi]
-        if not inside:
-            return None, None
-        best = min(inside, key=lambda d: abs(d.begin - at))
-        return best.value, best.datatype
+        if background:
+            best = min((d for d in inside if d.begin >= after), key=lambda d: d.begin, default=None)
+        else:
+            if not inside:  # no date in the clause: the sentence's
+                s_lo, s_hi = toks[sent_tokens[0]].start, toks[sent_tokens[-1]].end
+                inside = [d for d in dates if s_lo <= d.begin and d.end <= s_hi]
+            best = min(inside, key=lambda d: d.begin - after if d.begin >= after else at - d.end,
+                       default=None)
+        return (best.value, best.datatype) if best else (None, None)
+
+    def _place(self, doc: Doc, sent_tokens: list[int], i: int, end: int, eid_of, fallback):
+        """The place introduced by في or بـ nearest after the trigger (قمة استمرت 4
+        ساعات في جنيف، في العاصمة السعودية الرياض), else before it, within
+        PLACE_WINDOW words; else the first place the sentence names. Returns
+        (place, rank): 2, 1 or 0 in that order."""
+        toks = doc.tokens
+        sent = doc.sent_of_token[i]
+        best = None
+        for t in sent_tokens:
+            m = doc.covered[t]
+            if m is None or m.tok_start != t or m.type != "Place" or m.cls == "Country":
+                continue
+            eid = eid_of.get(id(m))
+            if eid is None:
+                continue
+            k = t - 1  # في [العاصمة] [السعودية] الرياض
+            while k > max(t - 4, 0) and doc.sent_of_token[k] == sent and doc.covered[k] is None and (
+                    token_key(toks[k].text) in self.tr.place_heads
+                    or any(v in self.rec.lex.nisba for _, v in clitic_variants(toks[k].text))):
+                k -= 1
+            prev = toks[k].text if k >= 0 and doc.sent_of_token[k] == sent else ""
+            own, stem = toks[t].text, normalize(m.text).text.split()[0]
+            prefix = own[:-len(stem)] if own.endswith(stem) else ""
+            introduced = prev in ("في", "وفي") or "ب" in prefix and k == t - 1
+            near = sum(1 for x in range(end, t) if toks[x].is_word) <= PLACE_WINDOW if t >= end \
+                else sum(1 for x in range(t, i) if toks[x].is_word) <= PLACE_WINDOW
+            introduced = introduced and near
+            if not introduced:
+                continue
+            rank = (2, -(t - end)) if t >= end else (1, t)
+            if best is None or rank > best[0]:
+                best = (rank, eid)
+        if best:
+            return best[1], best[0][0]
+        return fallback, 0
 
     @staticmethod
     def _merge(found: list[EventFact]) -> list[EventFact]:
@@ -277,13 +421,19 @@ class Events:
                     ev.type = host.type
         for ev in found:
             same = next((o for o in out if o.type == ev.type
-                         and (o.date is None or ev.date is None or o.date == ev.date)), None)
+                         and (o.date is None or ev.date is None or o.date == ev.date)
+                         # غارات السبت ردا على هجوم: the attack answered came before
+                         and not (ev.background and any(
+                             s == ev.sentences[0] and t < ev.first_token and d and not b
+                             for s, t, d, b in o.mentions))),
+                        None)
             if same is None:
                 out.append(ev)
                 continue
             same.participants |= ev.participants
             same.persons |= ev.persons
-            same.place = same.place or ev.place
+            if ev.place and (same.place is None or ev.place_rank > same.place_rank):
+                same.place, same.place_rank = ev.place, ev.place_rank
             if same.date is None:
                 same.date, same.datatype = ev.date, ev.datatype
             same.planned = same.planned and ev.planned
@@ -291,6 +441,7 @@ class Events:
             same.initiator = same.initiator or ev.initiator
             same.sentences += ev.sentences
             same.triggers += ev.triggers
+            same.mentions += ev.mentions
         for ev in out:
             ev.participants.discard(ev.place)
         return out

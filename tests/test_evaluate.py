@@ -66,3 +66,21 @@ def test_evaluate_command(seeds_build, gold_path):
         assert layer in res.output
     res = CliRunner().invoke(cli, ["evaluate", str(gold_path), str(out / "graph.ttl"), "--json"])
     assert json.loads(res.output)["entities"]["tp"] > 0
+
+
+def test_event_dates_are_checked_as_far_as_the_text_gives_them():
+    from kg.evaluate import _date_ok
+    full = {"date": "2021-03-17", "date_in_text": True}
+    assert _date_ok(full, {"2021-03-17"}) and not _date_ok(full, {"--03-17"})
+    assert not _date_ok(full, set()) and not _date_ok(full, {"2021-03-18"})
+    relative = {"date": "2021-03-16", "date_in_text": "relative (الثلاثاء)"}
+    assert _date_ok(relative, {"2021-03-16"}) and not _date_ok(relative, {"--03-16"})
+    day_month = {"date": "2021-12-07", "date_in_text": "day and month only (7 ديسمبر)"}
+    assert _date_ok(day_month, {"--12-07"}) and _date_ok(day_month, {"2021-12-07"})
+    assert not _date_ok(day_month, set()) and not _date_ok(day_month, {"--12-08"})
+    assert not _date_ok(day_month, {"2020-12-07"})
+    # a month with no year: no contract date type states it, so only a contradiction fails
+    month = {"date": "2022-01", "date_in_text": "month only (يناير)"}
+    assert _date_ok(month, set()) and _date_ok(month, {"2022-01"})
+    assert not _date_ok(month, {"2022-02"}) and not _date_ok(month, {"2021-01"})
+    assert _date_ok({"date": "2021-06-16", "date_in_text": False}, set())

@@ -98,3 +98,74 @@ def test_duration_and_initiator_go_to_the_nearest_trigger(recognizer):
     assert len(calls) == 1 and calls[0].duration == "PT50M" and calls[0].initiator == "Q7747"
     others = [e for e in res.events if e.type != "PhoneCall"]
     assert others and all(e.duration is None and e.initiator is None for e in others)
+
+
+def _of(evs, typ):
+    return [e for e in evs if e[0] == typ]
+
+
+def test_an_event_that_is_the_setting_of_an_agreement_is_an_event(recognizer):
+    """اتفقا على إجراء محادثات: the talks are what was agreed; اتفقا خلال اجتماع:
+    the meeting is where it was agreed, an event of its own."""
+    evs, _ = events(recognizer, "واتفق الرئيس الفرنسي إيمانويل ماكرون والمستشار الألماني أولاف شولتس "
+                                "على تنسيق المواقف خلال مكالمة هاتفية يوم 3 مارس 2022.")
+    assert [e[0] for e in evs] == ["Agreement", "PhoneCall"]
+    assert _of(evs, "PhoneCall")[0][3] == "2022-03-03"
+    evs, _ = events(recognizer, "واتفق إيمانويل ماكرون وأولاف شولتس على عقد اجتماع جديد.")
+    assert [e[0] for e in evs] == ["Agreement"]
+
+
+def test_describing_someone_as_something_is_a_statement(recognizer):
+    table = [
+        ("ووصف الرئيس التركي رجب طيب أردوغان نتنياهو بأنه إرهابي، الثلاثاء 5 أبريل 2022.", True),
+        ("وهاجم رئيس الوزراء الإسرائيلي نفتالي بينيت الرئيس الإيراني، قبل أن يصفه بـ\"الجلاد\".", True),
+        ("ووصف أردوغان الاجتماع بأنه كان مثمرا.", False),  # a thing described
+        ("وانتقد أردوغان ما وصفه بـ\"الصمت الدولي\".", False),  # ما وصفه بـ: "what he called"
+        ("وأشاد أردوغان بالاتفاقية التي وصفها بالتاريخية.", False),
+    ]
+    for text, expected in table:
+        evs, _ = events(recognizer, text, published="2022-04-06")
+        assert bool(_of(evs, "Statement")) is expected, text
+    evs, _ = events(recognizer, table[0][0])
+    assert _of(evs, "Statement")[0][3] == "2022-04-05"
+
+
+def test_the_date_of_the_clause_not_of_the_next_one(recognizer):
+    """The date nearest to the trigger in its own clause: a comma and a
+    conjunction start the next clause, whose date is another event's."""
+    text = ("وقال وزير الخارجية الأمريكي أنتوني بلينكن، الاثنين 7 فبراير 2022، إن بلاده قد ترد، "
+            "قبل أن يصف روسيا بالمعتدي، ورد الكرملين، الثلاثاء، على التصريحات.")
+    evs, _ = events(recognizer, text)
+    assert _of(evs, "Statement")[0][3] == "2022-02-07"
+
+
+def test_a_background_event_takes_no_date_of_the_main_clause(recognizer):
+    """ضربات السبت ردا على هجوم: the attack the strikes answer happened before."""
+    evs, _ = events(recognizer, "وشنت الطائرات الأمريكية غارات على مواقع في سوريا يوم السبت، "
+                                "ردا على هجوم استهدف قاعدة التنف.", published="2022-05-09")
+    assert {e[3] for e in _of(evs, "Attack")} == {"2022-05-07", None}
+
+
+def test_the_place_introduced_by_fi_near_the_trigger(recognizer):
+    evs, _ = events(recognizer, "ويعقد وزراء خارجية الاتحاد الأوروبي اجتماعا في العاصمة البلجيكية بروكسل "
+                                "لبحث العلاقات مع واشنطن.")
+    assert _of(evs, "Meeting")[0][2] == "بروكسل"
+    evs, _ = events(recognizer, "وأعلنت الشرطة عن هجوم بسيارة مفخخة في ريف حلب الشمالي.")
+    assert _of(evs, "Attack")[0][2] in ("حلب", "ريف حلب")
+
+
+def test_a_brandished_sanction_is_not_imposed(recognizer):
+    evs, _ = events(recognizer, "ولوحت واشنطن بفرض عقوبات جديدة على كوريا الشمالية.")
+    assert _of(evs, "Sanction") == []
+
+
+def test_an_event_with_no_participant_place_or_date_is_dropped(recognizer):
+    evs, _ = events(recognizer, "وأضاف أنه قدم اقتراحا بتأجيل النقاش.")
+    assert evs == []
+
+
+def test_an_event_called_for_is_not_reported(recognizer):
+    for text in ("وأعرب الأمين العام للأمم المتحدة أنطونيو غوتيريس عن قلقه، داعيا إلى الحوار بين الطرفين.",
+                 "وطالب البرلمان الأوروبي بفرض عقوبات على الحكومة."):
+        evs, _ = events(recognizer, text)
+        assert [e for e in evs if e[0] in ("Negotiation", "Sanction")] == [], text
