@@ -41,6 +41,8 @@ from .text import normalize, normalize_key, skeleton
 VIEW_FILES = ("graph.html", "graph.graphml", "graph.gexf")
 #: beyond this many actors a view shows the top ones by PageRank
 MAX_NODES = 5000
+#: events kept per actor shown, at most (those with the most actors shown and articles first)
+EVENTS_PER_NODE = 2
 #: source sentences kept per node, role or event (the panel says how many more)
 MAX_SENTENCES = 5
 #: quotations kept per speaker
@@ -124,7 +126,7 @@ def _rows(store, name: str):
     res = store.query(_query(name), use_default_graph_as_union=True)
     names = [v.value for v in res.variables]
     for sol in res:
-        yield {n: (None if sol[n] is None else sol[n].value) for n in names}
+        yield dict(zip(names, (None if t is None else t.value for t in sol)))
 
 
 def _local(iri: str) -> str:
@@ -337,12 +339,12 @@ def project(store, max_nodes: int = MAX_NODES, focus: str | None = None, hops: i
     kept_actors = sorted(kept)
     events = sorted(ev for ev, links in ev_links.items() if ev in ev_cls and any(
         x in kept for kind in ("participant", "initiator", "place") for x in links.get(kind, ())))
-    if len(events) > max_nodes:
+    if len(events) > EVENTS_PER_NODE * max_nodes:
         def weight(ev):
             links = ev_links[ev]
             n = sum(1 for kind in ("participant", "initiator", "place") for x in links.get(kind, ()) if x in kept)
             return (-n, -len(links.get("article", ())), ev)
-        events = sorted(sorted(events, key=weight)[:max_nodes])
+        events = sorted(sorted(events, key=weight)[:EVENTS_PER_NODE * max_nodes])
     kept_events = set(events)
 
     # --- tables shared by the panel: articles and sentences, indexed on first use
@@ -546,8 +548,13 @@ def _pagerank(n: int, edges: list[tuple[int, int, int]]) -> list[float]:
         return []
     import igraph as ig
 
-    g = ig.Graph(n=n, edges=[(a, b) for a, b, _ in edges], directed=False)
-    return g.pagerank(weights=[w for *_, w in edges] if edges else None)
+    pairs: dict[tuple[int, int], int] = {}
+    for a, b, w in edges:
+        key = (min(a, b), max(a, b))
+        pairs[key] = pairs.get(key, 0) + w
+    keys = sorted(pairs)
+    g = ig.Graph(n=n, edges=keys, directed=False)
+    return g.pagerank(weights=[pairs[k] for k in keys] if keys else None, implementation="prpack")
 
 
 def _spread(values: list[float]) -> float:
@@ -570,7 +577,8 @@ def layout(n: int, edges: list[tuple[int, int]], ids: list[str]) -> list[tuple[i
 
     pairs = sorted({(min(a, b), max(a, b)) for a, b in edges if a != b})
     linked = sorted({x for pair in pairs for x in pair})
-    alone = [i for i in range(n) if i not in set(linked)]
+    linked_set = set(linked)
+    alone = [i for i in range(n) if i not in linked_set]
     pos: list[tuple[int, int]] = [(0, 0)] * n
     bottom, left, width = 0.0, 0.0, SPACING * max(4, math.sqrt(n))
     if linked:
