@@ -544,17 +544,20 @@ def _resolve_focus(focus: str, actors: list[str], label_of, labels, wikidata) ->
 
 
 def _pagerank(n: int, edges: list[tuple[int, int, int]]) -> list[float]:
+    """PageRank over the actor network, pair weights summed (networkx's power
+    iteration: deterministic, and faster here than igraph's PRPACK, which
+    solves small graphs densely)."""
     if n == 0:
         return []
-    import igraph as ig
-
-    pairs: dict[tuple[int, int], int] = {}
+    g = nx.Graph()
+    g.add_nodes_from(range(n))
     for a, b, w in edges:
-        key = (min(a, b), max(a, b))
-        pairs[key] = pairs.get(key, 0) + w
-    keys = sorted(pairs)
-    g = ig.Graph(n=n, edges=keys, directed=False)
-    return g.pagerank(weights=[pairs[k] for k in keys] if keys else None, implementation="prpack")
+        if g.has_edge(a, b):
+            g[a][b]["weight"] += w
+        else:
+            g.add_edge(a, b, weight=w)
+    pr = nx.pagerank(g, weight="weight")
+    return [pr[i] for i in range(n)]
 
 
 def _spread(values: list[float]) -> float:
