@@ -361,6 +361,62 @@ def test_clicking_a_node_shows_its_source_sentence(seeds_page, seeds_proj, seeds
     assert seeds_page.errors() == []
 
 
+def _in_range(date: str | None, lo: str, hi: str, undated: bool) -> bool:
+    """The page's date filter, restated: an event's span (a year, a month or a
+    day) overlaps [lo, hi]; events without a year pass when ``undated``."""
+    if not date or not re.match(r"^\d{4}", date):
+        return undated
+    parts = date.split("-")
+    first = f"{parts[0]}-{parts[1] if len(parts) > 1 else '01'}-{parts[2] if len(parts) > 2 else '01'}"
+    last = f"{parts[0]}-{parts[1] if len(parts) > 1 else '12'}-{parts[2] if len(parts) > 2 else '31'}"
+    return last >= lo and first <= hi
+
+
+@pytest.mark.browser
+def test_filters_by_entity_type_event_type_and_date(seeds_page, seeds_proj):
+    page, nodes = seeds_page.page, seeds_proj.nodes
+    drawn = "kgView.network.body.nodeIndices.length"
+    page.click("#mode")  # events as nodes
+    try:
+        events = [n for n in nodes if n["kind"] == "Event"]
+        dated = sorted(n["date"] for n in events if n.get("date") and re.match(r"^\d{4}", n["date"]))
+        assert dated
+        lo = hi = dated[len(dated) // 2][:10]
+        page.fill("#from", lo)
+        page.dispatch_event("#from", "change")
+        page.fill("#to", hi)
+        page.dispatch_event("#to", "change")
+        page.click("#undated")  # leave out events without a year
+        expected = sum(1 for n in events if _in_range(n.get("date"), lo, hi, False))
+        assert 0 < expected < len(events)
+        assert seeds_page.js(drawn) == seeds_proj.actor_count + expected
+        page.click("#undated")
+        page.fill("#from", "")
+        page.dispatch_event("#from", "change")
+        page.fill("#to", "")
+        page.dispatch_event("#to", "change")
+        assert seeds_page.js(drawn) == len(nodes)
+        # one event type off, then one entity type off
+        cls = nodes[next(i for i, n in enumerate(nodes) if n["kind"] == "Event")]["cls"]
+        page.click("#evtypes-box summary")
+        en = next(t[2] for t in seeds_proj.event_types if t[0] == cls)
+        box = page.locator("#evtypes label", has_text=re.compile(f" · {re.escape(en)}$"))
+        box.locator("input").uncheck()
+        assert seeds_page.js(drawn) == len(nodes) - sum(1 for n in events if n["cls"] == cls)
+        box.locator("input").check()
+        place = page.locator("#types label").nth(2)
+        place.locator("input").uncheck()
+        assert seeds_page.js(drawn) == len(nodes) - sum(1 for n in nodes if n["kind"] == "Place")
+        assert seeds_page.js("kgView.edgeView.get().every(e => kgView.data.nodes[e.from].kind !== 'Place' "
+                             "&& kgView.data.nodes[e.to].kind !== 'Place')")
+        place.locator("input").check()
+        page.click("#evtypes-box summary")
+    finally:
+        page.click("#mode")
+    assert seeds_page.js(drawn) == seeds_proj.actor_count
+    assert seeds_page.errors() == []
+
+
 @pytest.mark.browser
 def test_markup_in_the_data_is_shown_as_text_and_never_run(browser, tmp_path):
     proj = project(hostile_store())
