@@ -234,8 +234,10 @@ def project(store, max_nodes: int = MAX_NODES, focus: str | None = None, hops: i
     ev_cls: dict[str, str] = {}
     ev_date: dict[str, str] = {}
     ev_planned: set[str] = set()
+    class_iri: dict[str, str] = {}
     for r in _rows(store, "events"):
         iri, cls = r["event"], _local(r["cls"])
+        class_iri.setdefault(cls, r["cls"])
         if cls != "Event" and (iri not in ev_cls or ev_cls[iri] == "Event" or cls < ev_cls[iri]):
             ev_cls[iri] = cls
         ev_cls.setdefault(iri, cls)
@@ -248,8 +250,7 @@ def project(store, max_nodes: int = MAX_NODES, focus: str | None = None, hops: i
         ev_links[r["event"]][r["link"]].add(r["x"])
     cls_labels = {}
     for cls in set(ev_cls.values()):
-        cls_iri = next((i for i in label_lang if _local(i) == cls and i.endswith(("#" + cls, "/" + cls))), None)
-        ar, en = label_of(cls_iri) if cls_iri else (None, None)
+        ar, en = label_of(class_iri[cls])
         cls_labels[cls] = (ar or cls, en or cls)
 
     # --- roles
