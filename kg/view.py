@@ -42,7 +42,9 @@ VIEW_FILES = ("graph.html", "graph.graphml", "graph.gexf")
 #: beyond this many actors a view shows the top ones by PageRank
 MAX_NODES = 5000
 #: events kept per actor shown, at most (those with the most actors shown and articles first)
-EVENTS_PER_NODE = 2
+EVENTS_PER_NODE = 1
+#: folded actor–actor edges kept, at most, per ``max_nodes`` (the strongest)
+FOLDED_PER_NODE = 3
 #: source sentences kept per node, role or event (the panel says how many more)
 MAX_SENTENCES = 5
 #: quotations kept per speaker
@@ -255,16 +257,15 @@ def project(store, max_nodes: int = MAX_NODES, focus: str | None = None, hops: i
 
     # --- roles
     roles: dict[str, dict] = {}
+    parts: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
     for r in _rows(store, "memberships"):
-        m = roles.setdefault(r["m"], {"member": r["member"], "of": r["of"], "role": r["role"],
-                                      "host": r["host"], "articles": set(), "sentences": set(),
-                                      "evidence": set()})
-        if r["host"] and (m["host"] is None or r["host"] < m["host"]):
-            m["host"] = r["host"]
-    for r in _rows(store, "membership-links"):
-        if r["m"] in roles:
-            {"article": roles[r["m"]]["articles"], "sentence": roles[r["m"]]["sentences"],
-             "evidence": roles[r["m"]]["evidence"]}[r["link"]].add(r["x"])
+        parts[r["m"]][r["link"]].append(r["x"])
+    for m_iri, got in parts.items():
+        if not (got["member"] and got["of"] and got["role"]):
+            continue  # a membership the contract says nothing about
+        roles[m_iri] = {"member": min(got["member"]), "of": min(got["of"]), "role": min(got["role"]),
+                        "host": min(got["host"]) if got["host"] else None, "articles": set(got["article"]),
+                        "sentences": set(got["sentence"]), "evidence": set(got["evidence"])}
 
     # --- quotations
     quotes: dict[str, dict] = {}
@@ -477,6 +478,15 @@ def project(store, max_nodes: int = MAX_NODES, focus: str | None = None, hops: i
         evs = sorted(event_detail[x] for x in e["events"] if x in kept_events)
         if a in kept and b in kept and evs:
             fold_edges.append([node_index[a], node_index[b], cls, max(1, len(e["articles"])), evs])
+    limit = FOLDED_PER_NODE * max_nodes
+    if len(fold_edges) > limit:
+        # an event with many actors folds into a clique: keep the strongest edges
+        strongest = sorted(range(len(fold_edges)), key=lambda k: (-fold_edges[k][3], -len(fold_edges[k][4]), k))
+        keep = set(strongest[:limit])
+        thinned = {k: cfg["ui"]["thinned"][k].format(shown=f"{limit:,}", total=f"{len(fold_edges):,}")
+                   for k in ("ar", "en")}
+        proj.note = {k: (proj.note[k] + " · " if proj.note else "") + thinned[k] for k in ("ar", "en")}
+        fold_edges = [row for k, row in enumerate(fold_edges) if k in keep]
     role_rows = []
     for (a, b, key), e in sorted(role_edges.items()):
         if a in kept and b in kept:

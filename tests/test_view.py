@@ -205,6 +205,15 @@ def test_graphml_and_gexf_read_back(seeds_proj, tmp_path):
         assert "lastmodifieddate" not in path.read_text("utf-8")
 
 
+def test_folded_edges_are_thinned_to_the_strongest_beyond_the_limit(seeds_store, seeds_proj):
+    proj = project(seeds_store, max_nodes=seeds_proj.actor_count // 4)
+    limit = 3 * (seeds_proj.actor_count // 4)
+    assert len(proj.edges["folded"]) == limit < len(seeds_proj.edges["folded"])
+    assert "strongest" in proj.note["en"]
+    weights = sorted((row[3] for row in proj.edges["folded"]), reverse=True)
+    assert weights[-1] >= min(row[3] for row in seeds_proj.edges["folded"])
+
+
 def test_top_actors_by_centrality_beyond_the_limit(seeds_store, seeds_proj):
     proj = project(seeds_store, max_nodes=5)
     assert proj.actor_count == 5 and proj.total_actors == seeds_proj.total_actors
