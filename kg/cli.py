@@ -56,7 +56,7 @@ def cli():
 @cli.command()
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("-o", "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
-              help="Folder for graph.ttl, graph.trig, graph.nq and graph.jsonld.")
+              help="Folder for graph.ttl, graph.trig, graph.nq, graph.jsonld and the views.")
 @click.option("--store", "store_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Persistent store to add the articles to (made if missing); with -o the "
                    "exports are then written from the whole store.")
@@ -298,6 +298,41 @@ def query(graph, sparql, store_dir, name, list_, params, fmt):
     except QueryError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(format_result(result, fmt), nl=False)
+
+
+@cli.command()
+@click.argument("graph", required=False, type=click.Path(path_type=Path))
+@click.option("--store", "store_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Read a persistent store folder instead of an export file.")
+@click.option("-o", "--out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="The page to write (.html), or the projection as .graphml or .gexf.")
+@click.option("--focus", metavar="ENTITY", help="Draw the network around ENTITY (an IRI, a Wikidata id or a name).")
+@click.option("--hops", type=click.IntRange(0, 10), default=2, show_default=True, help="Steps from --focus.")
+@click.option("--max-nodes", type=click.IntRange(1), default=5000, show_default=True,
+              help="Beyond this many entities, show the top ones by centrality.")
+@click.option("--events", "events_mode", is_flag=True, help="Open the page with events drawn as nodes.")
+@click.option("--title", help="The page's title.")
+def view(graph, store_dir, out, focus, hops, max_nodes, events_mode, title):
+    """Draw GRAPH as an interactive network page (self-contained HTML), or GraphML/GEXF.
+
+    \b
+    Example:
+        kg view exports/graph.nq -o graph.html
+        kg view exports/graph.nq -o putin.html --focus 'فلاديمير بوتين' --hops 2
+    """
+    from .query import QueryError
+    from .view import ViewError, write_view
+
+    if (graph is None) == (store_dir is None):
+        raise click.UsageError("give GRAPH or --store DIR (one of them)")
+    try:
+        proj = write_view(graph or store_dir, out, focus=focus, hops=hops, max_nodes=max_nodes,
+                          mode="events" if events_mode else "folded", title=title)
+    except (QueryError, ViewError) as exc:
+        raise click.ClickException(str(exc)) from None
+    edges = sum(len(rows) for rows in proj.edges.values())
+    click.echo(f"wrote {out} ({proj.actor_count} entities, {len(proj.nodes) - proj.actor_count} events, "
+               f"{edges} edges)")
 
 
 @cli.command()

@@ -384,13 +384,15 @@ def build_exports(
     on_file: Callable[[str], None] | None = None,
 ) -> tuple[BuildStats, list]:
     """Read ``inputs``, build the graph and write the four exports into
-    ``out_dir``. Nothing in ``out_dir`` changes unless the whole build succeeds."""
+    ``out_dir``, then the views of it (graph.html, graph.graphml, graph.gexf),
+    each atomically. The RDF exports change only if the whole build succeeds."""
     import os
     import tempfile
     from pathlib import Path
 
     from .export import write_exports
     from .io import read_articles
+    from .view import write_view_exports
 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -408,6 +410,7 @@ def build_exports(
                           base=base, progress=progress, jobs=jobs)
         stats.skipped = len(skipped)
         written = write_exports(Path(tmp), out_dir, base, on_file=on_file)
+        written += write_view_exports(out_dir / "graph.nq", out_dir, on_file=on_file)
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)

@@ -356,8 +356,9 @@ class KgStore:
         return n
 
     def export(self, out_dir: Path, on_file: Callable[[str], None] | None = None) -> list[Path]:
-        """Write the four exports of the store into ``out_dir``, atomically."""
+        """Write the four exports of the store and its views into ``out_dir``, each atomically."""
         from .export import write_exports
+        from .view import write_view_exports
 
         out_dir = Path(out_dir)
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -365,7 +366,8 @@ class KgStore:
         try:
             with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
                 self.write_nquads(fh)
-            return write_exports(Path(tmp), out_dir, self._prefix_base, on_file=on_file)
+            written = write_exports(Path(tmp), out_dir, self._prefix_base, on_file=on_file)
+            return written + write_view_exports(out_dir / "graph.nq", out_dir, on_file=on_file)
         finally:
             if os.path.exists(tmp):
                 os.unlink(tmp)

@@ -10,6 +10,7 @@ from kg.export import FORMATS
 from kg.pipeline import build_exports
 from kg.query import load_graph, run_query
 from kg.validate import validate_store
+from kg.view import VIEW_FILES
 
 ROOT = Path(__file__).resolve().parent.parent
 NIF = "http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#"
@@ -21,9 +22,9 @@ def quads(path: Path) -> set:
     return set(ox.parse(path=str(path), format=fmt))
 
 
-def test_build_writes_the_four_exports(seeds_build):
+def test_build_writes_the_four_exports_and_the_views(seeds_build):
     out, stats = seeds_build
-    assert sorted(p.name for p in out.iterdir()) == sorted(FORMATS)
+    assert sorted(p.name for p in out.iterdir()) == sorted([*FORMATS, *VIEW_FILES])
     assert stats.articles == 5 and stats.entities > 20 and stats.triples > 1000
 
 
@@ -38,13 +39,13 @@ def test_exports_parse_back_isomorphic(seeds_build):
 def test_two_builds_give_identical_bytes(seeds_build, tmp_path):
     out, _ = seeds_build
     build_exports([ROOT / "seeds"], tmp_path)
-    for name in FORMATS:
+    for name in [*FORMATS, *VIEW_FILES]:
         assert (tmp_path / name).read_bytes() == (out / name).read_bytes(), name
 
 
 def test_committed_exports_are_what_a_rebuild_gives(seeds_build):
     out, _ = seeds_build
-    for name in FORMATS:
+    for name in [*FORMATS, *VIEW_FILES]:
         committed = ROOT / "exports" / name
         assert committed.exists(), f"exports/{name} is not committed"
         assert committed.read_bytes() == (out / name).read_bytes(), \

@@ -85,7 +85,8 @@ def test_failed_build_leaves_previous_exports_untouched(tmp_path):
     res = runner.invoke(cli, ["build", str(good), "-o", str(out), "-q"])
     assert res.exit_code == 0, res.output
     before = {p.name: p.read_bytes() for p in out.iterdir()}
-    assert set(before) == {"graph.ttl", "graph.trig", "graph.nq", "graph.jsonld"}
+    assert set(before) == {"graph.ttl", "graph.trig", "graph.nq", "graph.jsonld",
+                           "graph.html", "graph.graphml", "graph.gexf"}
     bad = write_jsonl(tmp_path / "bad.jsonl", [dict(GOOD, id="other")], [b"{broken"])
     res = runner.invoke(cli, ["build", str(bad), "-o", str(out), "-q"])
     assert res.exit_code == 1
