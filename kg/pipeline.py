@@ -212,8 +212,14 @@ def entity_lines(registry: Registry, iris: Iris) -> list[str]:
     for eid, ent in registry.entities.items():
         s = iris.entity(eid)
         out.append(quad(s, A, iri(CLASS_IRIS.get(ent.cls, CLASS_IRIS[ent.type]))))
+        # the entailed schema.org type too, so that `?x a schema:Person` works
+        # without following subclass links (and costs no path in a query)
+        out.append(quad(s, A, iri(f"schema:{ent.type}")))
         label = registry.label(ent)
         out.append(quad(s, iri("rdfs:label"), lit(label, lang="ar")))
+        if ent.mentions:
+            out.append(quad(s, iri("kg:mentionCount"), integer(ent.mentions)))
+            out.append(quad(s, iri("kg:articleCount"), integer(ent.articles)))
         entry = ent.entry
         alts = set(ent.surfaces)
         if entry:
@@ -250,6 +256,8 @@ class JoiningFacts:
     def apply(self, registry: Registry) -> None:
         for c in self.contributions:
             registry.add_contribution(*c)
+        for eid in {c[0] for c in self.contributions}:
+            registry.entities[eid].articles += 1
         for eid in sorted(self.ensured):
             registry.ensure(eid)
 

@@ -29,6 +29,8 @@ class Entity:
     entry: Entry | None = None
     labels: Counter = field(default_factory=Counter)  # surface forms of full names
     surfaces: set = field(default_factory=set)
+    mentions: int = 0  # mentions that denote it
+    articles: int = 0  # articles that mention it
 
     def merge_class(self, cls: str) -> None:
         # keep the most specific class seen; ties broken by name for determinism
@@ -132,6 +134,7 @@ class Registry:
             self.entities[eid] = ent
         elif ent.entry is None:
             ent.merge_class(cls)
+        ent.mentions += 1
         if surface is None:
             return ent  # الرئيس الروسي is no name of Putin's
         ent.surfaces.add(surface)

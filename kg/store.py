@@ -317,6 +317,8 @@ class KgStore:
         registry = Registry(load_lexicon())
         for row in self.db.execute("SELECT eid, type, cls, surface, counted FROM contributions"):
             registry.add_contribution(row[0], row[1], row[2], row[3], bool(row[4]))
+        for eid, n in self.db.execute("SELECT eid, COUNT(DISTINCT article) FROM contributions GROUP BY eid"):
+            registry.entities[eid].articles = n
         for (eid,) in self.db.execute("SELECT DISTINCT eid FROM ensured ORDER BY eid"):
             registry.ensure(eid)
         sources = [r[0] for r in self.db.execute(
