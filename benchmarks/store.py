@@ -63,10 +63,16 @@ PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 SELECT ?l ?n WHERE { ?p a %s ; kg:articleCount ?n ; rdfs:label ?l FILTER(lang(?l) = "ar") } ORDER BY DESC(?n) ?l"""
 
 
+PLACES = """PREFIX kg: <https://w3id.org/kg-ar/ontology#> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?l (COUNT(DISTINCT ?e) AS ?n) WHERE { ?e kg:eventPlace ?p . ?p rdfs:label ?l FILTER(lang(?l) = "ar") }
+GROUP BY ?l ORDER BY DESC(?n) ?l"""
+
+
 def focus_params(store, which: str) -> dict[str, dict[str, str]]:
     """Each canned query's focus, bound as a user of a large store would bind it:
-    ``top``: the most reported person, country and the first article; ``typical``:
-    the median person and country among those in at least 3 articles."""
+    ``top``: the most reported person, the place of most events and the first
+    article; ``typical``: the median person among those in at least 3 articles and
+    the median place of events."""
     def pick(cls):
         rows = [(r[0].value, int(r[1].value)) for r in store.query(PICK % cls, use_default_graph_as_union=True)]
         if which == "top":
@@ -74,7 +80,8 @@ def focus_params(store, which: str) -> dict[str, dict[str, str]]:
         common = [r for r in rows if r[1] >= 3] or rows
         return common[len(common) // 2][0]
     person = pick("schema:Person") + "@ar"
-    place = pick("kg:Country") + "@ar"
+    places = [(r[0].value, int(r[1].value)) for r in store.query(PLACES, use_default_graph_as_union=True)]
+    place = (places[0] if which == "top" else places[len(places) // 2])[0] + "@ar"
     article = next(iter(store.query(
         "SELECT ?id WHERE { ?a a <https://w3id.org/kg-ar/ontology#NewsArticle> ; <https://schema.org/identifier> ?id }"
         " ORDER BY ?id LIMIT 1", use_default_graph_as_union=True)))[0].value
