@@ -89,7 +89,7 @@ def focus_params(store, which: str) -> dict[str, dict[str, str]]:
             "events-of-person": {"label": person}, "events-in-place": {"placeLabel": place},
             "who-met-whom": {"labelA": person}, "co-mentions": {"labelA": person},
             "roles": {"label": person}, "quotes-by-speaker": {"label": person},
-            "entities-by-type": {"type": "Person"}}
+            "entities-by-type": {"type": "Person", "label": person}}
 
 
 def median_ms(fn, runs: int) -> float:

@@ -336,6 +336,9 @@ class QueryPool:
 class Handler(BaseHTTPRequestHandler):
     server_version = "kg-sparql"
     protocol_version = "HTTP/1.1"
+    # headers and body go out in separate writes: without TCP_NODELAY, Nagle's
+    # algorithm and the client's delayed ACK hold the body back up to 40 ms
+    disable_nagle_algorithm = True
 
     # set on the subclass made by make_server
     pool: QueryPool
