@@ -39,8 +39,13 @@ def load_graph(path: str | Path) -> ox.Store:
     if not path.is_file():
         raise QueryError(f"{path}: no such graph file")
     store = ox.Store()
+    fmt = graph_format(path)
     try:
-        store.bulk_load(path=str(path), format=graph_format(path))
+        # a file of triples (Turtle, JSON-LD…) goes into one named graph, so that
+        # queries that read each article's report within its graph (GRAPH ?g)
+        # also answer on it; the union default graph sees it as before
+        store.bulk_load(path=str(path), format=fmt,
+                        to_graph=None if fmt.supports_datasets else ox.NamedNode(f"file://{path.resolve()}"))
     except SyntaxError as exc:
         raise QueryError(f"{path}: not valid RDF: {exc}") from None
     return store
