@@ -153,7 +153,7 @@ class KgStore:
             self.ox = ox.Store.read_only(ox_path) if read_only else ox.Store(ox_path)
         except OSError as exc:
             raise StoreError(f"{self.path}: cannot open the Oxigraph store: {exc}") from None
-        uri = (self.path / "manifest.sqlite").as_uri() + ("?mode=ro" if read_only else "")
+        uri = (self.path / "manifest.sqlite").resolve().as_uri() + ("?mode=ro" if read_only else "")
         self.db = sqlite3.connect(uri, uri=True)
         if not read_only:
             self.db.executescript(_SCHEMA)

@@ -220,3 +220,21 @@ def test_cli_needs_a_target_and_names_a_bad_store(tmp_path):
     (tmp_path / "plain").mkdir()
     r = runner.invoke(cli, ["query", "--store", str(tmp_path / "plain"), "--name", "roles"])
     assert r.exit_code != 0 and "not a kg store" in r.output
+
+
+def test_the_readme_main_command_with_a_relative_store(tmp_path, monkeypatch):
+    """`kg build seeds/ --store store/ -o exports/` from the repository's root,
+    with relative paths: the exports equal a plain build's."""
+    import shutil
+
+    shutil.copytree(SEEDS, tmp_path / "seeds")
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+    r = runner.invoke(cli, ["build", "seeds/", "--store", "store/", "-o", "exports/", "-q"])
+    assert r.exit_code == 0, r.output
+    r = runner.invoke(cli, ["build", "seeds/", "-o", "plain/", "-q"])
+    assert r.exit_code == 0, r.output
+    for name in ("graph.nq", "graph.ttl", "graph.html"):
+        assert (tmp_path / "exports" / name).read_bytes() == (tmp_path / "plain" / name).read_bytes(), name
+    r = runner.invoke(cli, ["query", "store", "--name", "roles", "--format", "csv"])
+    assert r.exit_code == 0 and r.output.count("\n") > 3, r.output
