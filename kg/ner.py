@@ -198,15 +198,21 @@ class NerModel:
         self.tagger.open(str(self.path))
         self.featurizer = Featurizer(lex, cues, known=read_attributes(self.path))
 
-    def tag(self, words: list[str], lex_tags: list[str] | None = None) -> tuple[list[str], list[float]]:
+    def tag(self, words: list[str], lex_tags: list[str] | None = None,
+            outside: set[int] | None = None) -> tuple[list[str], list[float]]:
         """BIO labels and each label's marginal probability for normalized tokens
-        (``lex_tags``: the lexicon's tags, when known)."""
+        (``lex_tags``: the lexicon's tags, when known). With ``outside``, the
+        probability of an O label is computed only for the tokens in it (else
+        0.0): the caller needs few of them."""
         if not words:
             return [], []
         self.tagger.set(self.featurizer.features(words, lex_tags))
         labels = self.tagger.tag()
-        probs = [self.tagger.marginal(lab, i) for i, lab in enumerate(labels)]
-        return labels, probs
+        marginal = self.tagger.marginal
+        if outside is None:
+            return labels, [marginal(lab, i) for i, lab in enumerate(labels)]
+        return labels, [0.0 if lab == "O" and i not in outside else marginal(lab, i)
+                        for i, lab in enumerate(labels)]
 
 
 def attributes_path(model: Path) -> Path:

@@ -41,6 +41,7 @@ FORMER = {"سابق", "سابقه", "اسبق", "راحل", "راحله"}
 #: in a sample of the news corpus; people and organizations there were mostly right)
 MODEL_MIN_CONFIDENCE = {"Person": 0.5, "Organization": 0.5, "Place": 0.75}  # a country referred to only by its adjective
 COMMAS = {"،", ","}
+PLACE_BEFORE_PLACE_FIRST = True
 STATE_HEADS = {"دوله", "مملكه", "سلطنه", "اماره"}  # دولة الكويت، سلطنة عمان: the name follows
 #: a model span at least this sure decides the extent of a lexicon or cue mention it overlaps
 RECONCILE_MIN_CONFIDENCE = 0.8
@@ -48,6 +49,8 @@ RECONCILE_MIN_CONFIDENCE = 0.8
 #: least this sure that none of its words is part of a name
 WEAK_CUE = 0.7
 VETO_MIN_CONFIDENCE = 0.9
+VETO_TYPES = {"Organization", "Place"}  # a title before a name is evidence enough for a person
+NO_SHRINK: set[str] = set()
 _PRONOUN_SUFFIXES = ("ه", "ها", "هم", "هما", "هن", "نا", "كم", "ك")
 
 
@@ -602,14 +605,22 @@ class Recognizer:
                                      name=" ".join(token_key(t.text) for t in toks[i:j])))
         return out
 
-    def match_places(self, doc: Doc) -> list[Mention]:
+    def match_places(self, doc: Doc, heads: bool = True, before: bool = True) -> list[Mention]:
+        """Places after a head (مدينة كفرنبل) when ``heads``, and a place named
+        before a known one (من ويلمنغتون في ديلاور) when ``before``."""
         out = []
         toks = doc.tokens
+        preps = self.cues.place_preps
         for i, tok in enumerate(toks[:-1]):
             if not tok.is_word or doc.covered[i] is not None:
                 continue
-            head = next((self.cues.place_heads[k] for _, k in clitic_variants(tok.text)
-                         if k in self.cues.place_heads), None)
+            if not heads:  # only the place before a known one: a preposition first
+                if clitic_variants(tok.text)[0][1] not in preps or i + 3 >= len(toks):
+                    continue
+                head = None
+            else:
+                head = next((self.cues.place_heads[k] for _, k in clitic_variants(tok.text)
+                             if k in self.cues.place_heads), None)
             sent = doc.sent_of_token[i]
             if head:
                 j = i + 1
@@ -638,7 +649,7 @@ class Recognizer:
                 continue
             # PREP X في/، KNOWN-PLACE : "من ويلمنغتون في ديلاور"
             variants = clitic_variants(tok.text)
-            if variants[0][1] in self.cues.place_preps and i + 3 < len(toks):
+            if before and variants[0][1] in self.cues.place_preps and i + 3 < len(toks):
                 x, nxt, place = i + 1, toks[i + 2], doc.covered[i + 3]
                 if (self._name_like(doc, x) and doc.sent_of_token[i + 3] == sent
                         and not self.common_word_shape(doc, x, strict=False, conj=False)
@@ -666,8 +677,11 @@ class Recognizer:
         for t, s in enumerate(doc.sent_of_token):
             by_sent.setdefault(s, []).append(t)
         for idx in by_sent.values():
-            labels, probs = self.model.tag([doc.tokens[t].text for t in idx],
-                                           [doc.lex_tags[t] for t in idx] if doc.lex_tags else None)
+            covered = doc.covered
+            weak = {a for a, t in enumerate(idx) if (m := covered[t]) is not None and m.source == "cue"}
+            labels, probs = self.model.tag(
+                [doc.tokens[t].text for t in idx], [doc.lex_tags[t] for t in idx] if doc.lex_tags else None,
+                outside=weak)
             for a, lab in enumerate(labels):
                 if lab == "O":
                     outside[idx[a]] = probs[a]
@@ -699,7 +713,7 @@ class Recognizer:
             if any(m.tok_start == i and m.tok_end == j for m in ms):
                 continue
             if len(ms) == 1 and ms[0].tok_start <= i and j <= ms[0].tok_end and ms[0].type == typ \
-                    and ms[0].is_name:
+                    and ms[0].is_name and not (ms[0].source == "cue" and typ in NO_SHRINK):
                 m = ms[0]  # the model's name lies inside the mention: shrink it
                 new = self._reshape(doc, m, i, j)
             elif all(i <= m.tok_start and m.tok_end <= j and not (m.source == "lexicon" and m.type == typ)
@@ -718,11 +732,11 @@ class Recognizer:
             gone = {id(m) for m in ms}
             mentions = [m for m in mentions if id(m) not in gone] + [new]
         if outside is not None:
-            # a weak cue (two unknown words after a title: المخرج الوحيد لنزع فتيل) that the
-            # model is sure is no name is dropped
+            # a weak organization or place cue (a generic phrase: الحكومة المصرية) that the
+            # model is sure is no name is dropped; a title cue stays
             keep = []
             for m in mentions:
-                if m.source == "cue" and m.is_name and m.confidence <= WEAK_CUE \
+                if m.source == "cue" and m.is_name and m.confidence <= WEAK_CUE and m.type in VETO_TYPES \
                         and min(outside[m.tok_start:m.tok_end]) >= VETO_MIN_CONFIDENCE:
                     self._uncover(doc, m)
                 else:
@@ -824,12 +838,14 @@ class Recognizer:
         # an organization cue may absorb lexicon names inside it
         mentions = [m for m in mentions if any(doc.covered[t] is m for t in range(m.tok_start, m.tok_end))]
         mentions += [m for m in orgs if id(m) in ids]
+        if PLACE_BEFORE_PLACE_FIRST:
+            mentions += self.match_places(doc, heads=False)
         if self.model is not None:
             spans, outside = self.tag_model(doc)
             if self.reconcile_spans:
                 mentions = self.reconcile(doc, mentions, spans, outside)
             mentions += self.match_model(doc, spans)
-        mentions += self.match_places(doc)
+        mentions += self.match_places(doc, before=not PLACE_BEFORE_PLACE_FIRST)
         if self.adjectives:
             mentions += self.match_adjectives(doc, mentions)
         mentions.sort(key=lambda m: (m.begin, m.end))

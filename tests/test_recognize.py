@@ -75,8 +75,13 @@ def test_title_cues_find_unknown_people(recognizer, text, name):
     ("سقطت قذيفة على مدينة كفرنبل صباحا.", "كفرنبل", "Place"),
     ("وجرت الانتخابات في ولاية كيرالا الهندية.", "كيرالا", "Place"),
 ])
-def test_org_and_place_cues(recognizer, text, name, typ):
-    got = spans(recognizer, text)
+def test_org_and_place_cues(text, name, typ):
+    from kg.recognize import Recognizer
+
+    # the cue patterns themselves; the model may then shorten an extent (see the tests of
+    # reconciliation below: with the shipped model حزب النهضة الوطنية becomes حزب النهضة, as
+    # FANE would annotate it)
+    got = spans(Recognizer(model=None), text)
     assert name in got, got
     assert got[name].type == typ
 
@@ -146,7 +151,7 @@ class StubModel:
     def __init__(self, tags: dict[str, str], prob: float = 0.95):
         self.tags, self.prob = tags, prob
 
-    def tag(self, words, lex_tags=None):
+    def tag(self, words, lex_tags=None, outside=None):
         labels, prev = [], None
         for w in words:
             typ = self.tags.get(w)
