@@ -497,6 +497,32 @@ def train_ner(corpus, out, iterations):
     click.echo(f"wrote {path} ({size:.1f} MB) in {time.perf_counter() - started:.0f} s")
 
 
+@cli.command("train-clusters")
+@click.option("--corpus", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder of news articles in JSON Lines (*.jsonl, *.jsonl.gz), e.g. ../shared/corpora/ant.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Where to write the table (default: the package's kg/data/clusters.tsv).")
+def train_clusters(corpus, out):
+    """Learn the word clusters and name evidence the recognizer's model uses as
+    features from unlabeled news (needs numpy and scipy). Retrain the model after.
+
+    \b
+    Example:
+        kg train-clusters --corpus ../shared/corpora/ant
+    """
+    from .clusters import default_clusters_path, train_clusters as run
+
+    files = sorted([*corpus.glob("*.jsonl"), *corpus.glob("*.jsonl.gz")])
+    if not files:
+        raise click.ClickException(f"{corpus}: no *.jsonl or *.jsonl.gz files")
+    started = time.perf_counter()
+    try:
+        path = run(files, out or default_clusters_path(), progress=lambda msg: click.echo(msg, err=True))
+    except ImportError as exc:
+        raise click.ClickException(f"{exc}: install numpy and scipy (pip install -e '.[clusters]')") from None
+    click.echo(f"wrote {path} in {time.perf_counter() - started:.0f} s")
+
+
 @cli.command("evaluate-ner")
 @click.option("--corpus", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Folder with NewsFANE_Gold_2014_170K.txt.")

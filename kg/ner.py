@@ -17,9 +17,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Callable, Iterable
 
+from .clusters import load_clusters
 from .lexicon import Lexicon
 from .recognize import Cues, lexicon_spans, load_cues
-from .text import clitic_variants, normalize
+from .text import clitic_readings, clitic_variants, normalize
 
 MODEL_NAME = "ner.crfsuite"
 
@@ -38,74 +39,146 @@ class TokenInfo:
     stem: str
     lex: str
     flags: tuple[str, ...]
+    cluster: tuple | None = None  # (fine, coarse, name evidence) from kg/data/clusters.tsv
 
 
 class Featurizer:
     """Per-token features: the word, its clitic-stripped stem, affixes, shape,
-    lexicon BIO tag, and cue-word classes, in a window of ±2 tokens."""
+    lexicon BIO tag, cue-word classes, word clusters and name evidence learned
+    from unlabeled news (:mod:`kg.clusters`), in a window of ±2 tokens, and
+    whether a title word is among the three tokens before."""
 
-    def __init__(self, lex: Lexicon, cues: Cues | None = None):
+    def __init__(self, lex: Lexicon, cues: Cues | None = None, clusters: dict | None = None,
+                 known: frozenset[str] | None = None):
+        """``known``: the attributes a trained model has weights for; the others are
+        left out of the features (CRFsuite is slow at skipping unknown ones)."""
         self.lex = lex
         self.cues = cues or load_cues()
+        self.clusters = load_clusters() if clusters is None else clusters
+        self.known = known
         c = self.cues
         self._classes = (
             ("title", c.title_firsts), ("orgh", frozenset(c.org_heads)), ("plh", frozenset(c.place_heads)),
             ("stop", c.stop), ("verb", c.verbs), ("nisba", frozenset(lex.nisba)),
         )
+        self._word_cache: dict[str, tuple] = {}
 
     def infos(self, words: list[str]) -> list[TokenInfo]:
         """``words`` are normalized tokens of one sentence."""
-        lex_tags = ["O"] * len(words)
+        return [self._info(w, lt) for w, lt in zip(words, self.lex_tags(words))]
+
+    def lex_tags(self, words: list[str]) -> list[str]:
+        """The lexicon's BIO tag of each token."""
+        tags = ["O"] * len(words)
         for i, j, key, _, _ in lexicon_spans(self.lex, words):
             typ = self.lex.entries[key].type
-            lex_tags[i] = "B-" + typ
+            tags[i] = "B-" + typ
             for t in range(i + 1, j):
-                lex_tags[t] = "I-" + typ
-        out = []
-        for w, lt in zip(words, lex_tags):
-            variants = clitic_variants(w)
-            keys = {k for _, k in variants}
-            stem = variants[-1][1] if variants else w
-            flags = [name for name, vocab in self._classes if keys & vocab]
-            if w in self.lex.given_names or keys & self.lex.given_names:
-                flags.append("given")
-            if w[:1].isdigit():
-                flags.append("digit")
-            elif w.isascii() and w[:1].isalpha():
-                flags.append("latin")
-            elif not w[:1].isalnum():
-                flags.append("punct")
-            if w.startswith("ال"):
-                flags.append("def")
-            if len(variants) > 1:
-                flags.append("clitic")
-            out.append(TokenInfo(w, stem, lt, tuple(flags)))
-        return out
+                tags[t] = "I-" + typ
+        return tags
 
-    def features(self, words: list[str]) -> list[list[str]]:
-        infos = self.infos(words)
-        n = len(infos)
+    def _info(self, w: str, lex_tag: str) -> TokenInfo:
+        variants = clitic_variants(w)
+        keys = {k for _, k in variants}
+        stem = variants[-1][1] if variants else w
+        flags = [name for name, vocab in self._classes if keys & vocab]
+        if w in self.lex.given_names or keys & self.lex.given_names:
+            flags.append("given")
+        if w[:1].isdigit():
+            flags.append("digit")
+        elif w.isascii() and w[:1].isalpha():
+            flags.append("latin")
+        elif not w[:1].isalnum():
+            flags.append("punct")
+        if w.startswith("ال"):
+            flags.append("def")
+        if len(variants) > 1:
+            flags.append("clitic")
+        return TokenInfo(w, stem, lex_tag, tuple(flags), self.cluster(w))
+
+    def cluster(self, w: str) -> tuple | None:
+        """The word's entry in the cluster table, else that of its least stripped
+        clitic reading (وبوتين → بوتين) that has one."""
+        c = self.clusters.get(w)
+        if c is None and self.clusters:
+            for _, stem in clitic_readings(w)[1:]:
+                c = self.clusters.get(stem)
+                if c is not None:
+                    break
+        return c
+
+    def _word(self, w: str) -> tuple:
+        """What a word contributes, whatever its neighbours: its own features,
+        its features as a neighbour at each offset, and whether it is a title."""
+        got = self._word_cache.get(w)
+        if got is not None:
+            return got
+        t = self._info(w, "O")
+        own = ["b", "w=" + w, "s=" + t.stem, "p2=" + t.stem[:2], "p3=" + t.stem[:3], "p4=" + t.stem[:4],
+               "x1=" + w[-1:], "x2=" + w[-2:], "x3=" + w[-3:], "x4=" + t.stem[-4:], f"len={min(len(t.stem), 9)}"]
+        own += ["f=" + x for x in t.flags]
+        fine, coarse, names = t.cluster or (None, None, ())
+        own += ["c=" + (fine or "none"), "cc=" + (coarse or "none")]
+        own += ["g=" + x for x in names]
+        side = {}
+        for d in (-2, -1, 1, 2):
+            f = [f"{d}s={t.stem}"] + [f"{d}f={x}" for x in t.flags]
+            if coarse:
+                f.append(f"{d}cc={coarse}")
+            f += [f"{d}g={x}" for x in names]
+            if abs(d) == 1:
+                if fine:
+                    f.append(f"{d}c={fine}")
+                f += [f"{d}w={w}", f"{d}x2={w[-2:]}"]
+            side[d] = f
+        if self.known is not None:
+            own = [x for x in own if x in self.known]
+            side = {d: [x for x in f if x in self.known] for d, f in side.items()}
+        got = (own, side, "title" in t.flags, t.stem)
+        if len(self._word_cache) > 200_000:
+            self._word_cache.clear()
+        self._word_cache[w] = got
+        return got
+
+    def features(self, words: list[str], lex_tags: list[str] | None = None) -> list[list[str]]:
+        """Features of each token of a sentence (normalized tokens); ``lex_tags``
+        are the lexicon's tags when the caller has them already."""
+        n = len(words)
+        lex = lex_tags or self.lex_tags(words)
+        cache, known = self._word_cache, self.known
+        per = [cache.get(w) or self._word(w) for w in words]
+        titled = [False] * n  # a title word among the three tokens before
+        for i, p in enumerate(per):
+            if p[2]:
+                for k in range(i + 1, min(n, i + 4)):
+                    titled[k] = True
         feats = []
-        for i, t in enumerate(infos):
-            f = ["b", "w=" + t.w, "s=" + t.stem, "p3=" + t.stem[:3], "x2=" + t.w[-2:], "x3=" + t.w[-3:],
-                 f"len={min(len(t.stem), 9)}", "lex=" + t.lex]
-            f += ["f=" + x for x in t.flags]
+        lexf = _LEX_FEATURES
+        for i in range(n):
+            f = per[i][0] + [lexf[0][lex[i]]]
+            if titled[i]:
+                f.append("titled")
             for d in (-2, -1, 1, 2):
                 k = i + d
                 if 0 <= k < n:
-                    o = infos[k]
-                    f.append(f"{d}lex={o.lex}")
-                    f.append(f"{d}s={o.stem}")
-                    f += [f"{d}f={x}" for x in o.flags]
-                    if abs(d) == 1:
-                        f.append(f"{d}w={o.w}")
-                        f.append(f"{d}x2={o.w[-2:]}")
+                    f.append(lexf[d][lex[k]])
+                    f += per[k][1][d]
                 else:
                     f.append(f"{d}BOS" if k < 0 else f"{d}EOS")
             if i > 0:
-                f.append(f"s-1|s={infos[i - 1].stem}|{t.stem}")
+                x = f"s-1|s={per[i - 1][3]}|{per[i][3]}"
+                if known is None or x in known:
+                    f.append(x)
+            if i + 1 < n:
+                x = f"s|s+1={per[i][3]}|{per[i + 1][3]}"
+                if known is None or x in known:
+                    f.append(x)
             feats.append(f)
         return feats
+
+
+_LEX_TAGS = ["O"] + [f"{p}-{t}" for p in "BI" for t in ("Person", "Organization", "Place")]
+_LEX_FEATURES = {d: {t: f"{d or ''}lex={t}" for t in _LEX_TAGS} for d in (-2, -1, 0, 1, 2)}
 
 
 def normalize_tokens(tokens: Iterable[str]) -> list[str]:
@@ -123,16 +196,66 @@ class NerModel:
             raise FileNotFoundError(f"{self.path}: no NER model (build it with `kg train-ner`)")
         self.tagger = pycrfsuite.Tagger()
         self.tagger.open(str(self.path))
-        self.featurizer = Featurizer(lex, cues)
+        self.featurizer = Featurizer(lex, cues, known=read_attributes(self.path))
 
-    def tag(self, words: list[str]) -> tuple[list[str], list[float]]:
-        """BIO labels and each label's marginal probability for normalized tokens."""
+    def tag(self, words: list[str], lex_tags: list[str] | None = None,
+            outside: set[int] | None = None) -> tuple[list[str], list[float]]:
+        """BIO labels and each label's marginal probability for normalized tokens
+        (``lex_tags``: the lexicon's tags, when known). With ``outside``, the
+        probability of an O label is computed only for the tokens in it (else
+        0.0): the caller needs few of them."""
         if not words:
             return [], []
-        self.tagger.set(self.featurizer.features(words))
+        self.tagger.set(self.featurizer.features(words, lex_tags))
         labels = self.tagger.tag()
-        probs = [self.tagger.marginal(lab, i) for i, lab in enumerate(labels)]
-        return labels, probs
+        marginal = self.tagger.marginal
+        if outside is None:
+            return labels, [marginal(lab, i) for i, lab in enumerate(labels)]
+        return labels, [0.0 if lab == "O" and i not in outside else marginal(lab, i)
+                        for i, lab in enumerate(labels)]
+
+
+def attributes_path(model: Path) -> Path:
+    """The list of the attributes a model has weights for, beside it."""
+    return model.with_suffix(".attributes.gz")
+
+
+def _digest(path: Path) -> str:
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def write_attributes(model: Path) -> Path:
+    """Write the attributes ``model`` has weights for (first line: the model's
+    SHA-256, so that a stale list is never used)."""
+    import gzip
+
+    import pycrfsuite
+
+    tagger = pycrfsuite.Tagger()
+    tagger.open(str(model))
+    attrs = sorted({a for a, _ in tagger.info().state_features})
+    out = attributes_path(model)
+    tmp = out.with_name(out.name + ".tmp")
+    with gzip.GzipFile(tmp, "wb", mtime=0) as fh:
+        fh.write(("\n".join([_digest(model), *attrs]) + "\n").encode("utf-8"))
+    os.replace(tmp, out)
+    return out
+
+
+def read_attributes(model: Path) -> frozenset[str] | None:
+    """The attributes of :func:`write_attributes`, or None when the list is absent
+    or belongs to another model (then every feature is passed to CRFsuite)."""
+    import gzip
+
+    path = attributes_path(model)
+    if not path.is_file():
+        return None
+    lines = gzip.decompress(path.read_bytes()).decode("utf-8").split("\n")
+    if lines[0] != _digest(model):
+        return None
+    return frozenset(x for x in lines[1:] if x)
 
 
 @lru_cache(maxsize=2)
@@ -184,6 +307,7 @@ def train(
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
+    write_attributes(out)
     return out
 
 

@@ -41,6 +41,16 @@ FORMER = {"سابق", "سابقه", "اسبق", "راحل", "راحله"}
 #: in a sample of the news corpus; people and organizations there were mostly right)
 MODEL_MIN_CONFIDENCE = {"Person": 0.5, "Organization": 0.5, "Place": 0.75}  # a country referred to only by its adjective
 COMMAS = {"،", ","}
+PLACE_BEFORE_PLACE_FIRST = True
+STATE_HEADS = {"دوله", "مملكه", "سلطنه", "اماره"}  # دولة الكويت، سلطنة عمان: the name follows
+#: a model span at least this sure decides the extent of a lexicon or cue mention it overlaps
+RECONCILE_MIN_CONFIDENCE = 0.8
+#: a cue mention this weak (a name of unknown words) is dropped where the model is at
+#: least this sure that none of its words is part of a name
+WEAK_CUE = 0.7
+VETO_MIN_CONFIDENCE = 0.9
+VETO_TYPES = {"Organization", "Place"}  # a title before a name is evidence enough for a person
+NO_SHRINK: set[str] = set()
 _PRONOUN_SUFFIXES = ("ه", "ها", "هم", "هما", "هن", "نا", "كم", "ك")
 
 
@@ -132,6 +142,7 @@ class Doc:
     sent_of_token: list[int]
     sentence_spans: list[tuple[int, int]]
     covered: list[Mention | None] = field(default_factory=list)
+    lex_tags: list[str] | None = None  # the lexicon's BIO tag of each token
 
     @property
     def text(self) -> str:
@@ -215,11 +226,12 @@ class Recognizer:
     """Lexicon and cue recognition over one text."""
 
     def __init__(self, lexicon: Lexicon | None = None, cues: Cues | None = None, model="default",
-                 adjectives: bool = True):
+                 adjectives: bool = True, reconcile: bool = True):
         """``model``: a :class:`kg.ner.NerModel`, ``"default"`` for the shipped one
         (if any), or None for lexicon and cues alone. ``adjectives``: whether a
         country the text never names is mentioned through its adjective."""
         self.adjectives = adjectives
+        self.reconcile_spans = reconcile
         self.lex = lexicon or load_lexicon()
         self.cues = cues or load_cues()
         if model == "default":
@@ -273,12 +285,34 @@ class Recognizer:
         """Longest lexicon match at each token (see :func:`lexicon_spans`)."""
         words = [t.text for t in doc.tokens]
         out = []
+        doc.lex_tags = tags = ["O"] * len(words)  # the whole matches, for the model's features
         for i, j, key, prefix, conf in lexicon_spans(self.lex, words, doc.sent_of_token):
             e = self.lex.entries[key]
+            tags[i] = "B-" + e.type
+            for t in range(i + 1, j):
+                tags[t] = "I-" + e.type
+            start = self._name_start(doc, i, j, e.type)
+            if start > i:
+                i, prefix = start, 0
             out.append(self._mention(doc, i, j, self._anchor_prefix(words[i], prefix), type=e.type,
                                      cls=e.cls, source="lexicon", confidence=conf, key=key,
                                      name=" ".join(token_key(w) for w in words[i:j])))
         return out
+
+    def _name_start(self, doc: Doc, i: int, j: int, typ: str) -> int:
+        """Where the name starts in a lexicon alias that opens with a title or a
+        place head (الملك عبدالله الثاني، الأمير محمد بن سلمان، مدينة الباب، دولة
+        الكويت): the title or head tells which entry is meant, but it is no part
+        of the name, as with title and place cues. A definite head is part of the
+        name (الجزيرة العربية، المملكة العربية السعودية)."""
+        start = i
+        if typ == "Person":
+            while start < j - 1 and (hit := self._title_at(doc, start)) and hit[0] < j:
+                start = hit[0]
+        elif typ == "Place" and j - i >= 2 and not self.definite(doc, i) and any(
+                k in self.cues.place_heads or k in STATE_HEADS for _, k in clitic_variants(doc.tokens[i].text)):
+            start = i + 1
+        return start
 
     # ------------------------------------------------------------ cues
     def _title_at(self, doc: Doc, i: int):
@@ -571,14 +605,22 @@ class Recognizer:
                                      name=" ".join(token_key(t.text) for t in toks[i:j])))
         return out
 
-    def match_places(self, doc: Doc) -> list[Mention]:
+    def match_places(self, doc: Doc, heads: bool = True, before: bool = True) -> list[Mention]:
+        """Places after a head (مدينة كفرنبل) when ``heads``, and a place named
+        before a known one (من ويلمنغتون في ديلاور) when ``before``."""
         out = []
         toks = doc.tokens
+        preps = self.cues.place_preps
         for i, tok in enumerate(toks[:-1]):
             if not tok.is_word or doc.covered[i] is not None:
                 continue
-            head = next((self.cues.place_heads[k] for _, k in clitic_variants(tok.text)
-                         if k in self.cues.place_heads), None)
+            if not heads:  # only the place before a known one: a preposition first
+                if clitic_variants(tok.text)[0][1] not in preps or i + 3 >= len(toks):
+                    continue
+                head = None
+            else:
+                head = next((self.cues.place_heads[k] for _, k in clitic_variants(tok.text)
+                             if k in self.cues.place_heads), None)
             sent = doc.sent_of_token[i]
             if head:
                 j = i + 1
@@ -607,7 +649,7 @@ class Recognizer:
                 continue
             # PREP X في/، KNOWN-PLACE : "من ويلمنغتون في ديلاور"
             variants = clitic_variants(tok.text)
-            if variants[0][1] in self.cues.place_preps and i + 3 < len(toks):
+            if before and variants[0][1] in self.cues.place_preps and i + 3 < len(toks):
                 x, nxt, place = i + 1, toks[i + 2], doc.covered[i + 3]
                 if (self._name_like(doc, x) and doc.sent_of_token[i + 3] == sent
                         and not self.common_word_shape(doc, x, strict=False, conj=False)
@@ -620,32 +662,121 @@ class Recognizer:
                                              confidence=0.55, name=token_key(toks[x].text)))
         return out
 
-    def match_model(self, doc: Doc) -> list[Mention]:
-        """Mentions the CRF finds on tokens no earlier recognizer took; the
-        confidence is the lowest marginal probability of the span's labels."""
+    def tag_model(self, doc: Doc) -> tuple[list[tuple[int, int, str, float]], list[float]]:
+        """The CRF's spans over the whole text, sentence by sentence: ``(i, j,
+        type, confidence)`` for tokens ``[i, j)``, the confidence being the lowest
+        marginal probability of the span's labels. Spans whose edge is no word,
+        or an adjective, title or function word, are left out. Also, for each
+        token, the probability that it is no part of a name, where the model
+        says so (else 0)."""
         from .fane import spans as bio_spans
 
         out = []
+        outside = [0.0] * len(doc.tokens)
         by_sent: dict[int, list[int]] = {}
         for t, s in enumerate(doc.sent_of_token):
             by_sent.setdefault(s, []).append(t)
         for idx in by_sent.values():
-            labels, probs = self.model.tag([doc.tokens[t].text for t in idx])
+            covered = doc.covered
+            weak = {a for a, t in enumerate(idx) if (m := covered[t]) is not None and m.source == "cue"}
+            labels, probs = self.model.tag(
+                [doc.tokens[t].text for t in idx], [doc.lex_tags[t] for t in idx] if doc.lex_tags else None,
+                outside=weak)
+            for a, lab in enumerate(labels):
+                if lab == "O":
+                    outside[idx[a]] = probs[a]
             for a, b, typ in sorted(bio_spans(labels)):
                 i, j = idx[a], idx[b - 1] + 1
-                if any(doc.covered[t] is not None for t in range(i, j)):
-                    continue
                 if not doc.tokens[i].is_word or not doc.tokens[j - 1].is_word:
                     continue
                 if any(self._cue_word(doc.tokens[t].text) or len(doc.tokens[t].text) < 2
                        for t in (i, j - 1)):
                     continue  # an adjective, title or function word is never a name's edge
-                conf = round(min(probs[a:b]), 2)
-                if conf < MODEL_MIN_CONFIDENCE[typ]:
-                    continue
-                out.append(self._mention(doc, i, j, self._model_prefix(doc, i), type=typ, cls=typ,
-                                         source="model", confidence=conf,
-                                         name=" ".join(token_key(t.text) for t in doc.tokens[i:j])))
+                out.append((i, j, typ, round(min(probs[a:b]), 2)))
+        return out, outside
+
+    def reconcile(self, doc: Doc, mentions: list[Mention], spans, outside=None) -> list[Mention]:
+        """Where a confident model span overlaps the lexicon's or the cues' mentions
+        and disagrees on where the name starts or ends, the model's extent wins:
+        the cue words around a name are no part of it (دولة الكويت → الكويت،
+        الملك عبدالله الثاني → عبدالله الثاني), and a name the model reads as one
+        takes in the names inside it (منتخب فرنسا، جامعة زيورخ). A mention keeps
+        its entry, title and type when the model's span has its type and lies
+        inside it."""
+        for i, j, typ, conf in spans:
+            if conf < RECONCILE_MIN_CONFIDENCE:
+                continue
+            over = {id(m): m for t in range(i, j) if (m := doc.covered[t]) is not None}
+            if not over:
+                continue
+            ms = list(over.values())
+            if any(m.tok_start == i and m.tok_end == j for m in ms):
+                continue
+            if len(ms) == 1 and ms[0].tok_start <= i and j <= ms[0].tok_end and ms[0].type == typ \
+                    and ms[0].is_name and not (ms[0].source == "cue" and typ in NO_SHRINK):
+                m = ms[0]  # the model's name lies inside the mention: shrink it
+                new = self._reshape(doc, m, i, j)
+            elif all(i <= m.tok_start and m.tok_end <= j and not (m.source == "lexicon" and m.type == typ)
+                     for m in ms):
+                # the model's name takes in the mentions inside it, except known names of its
+                # own type (بوتين وبايدن are two people)
+                for m in ms:
+                    self._uncover(doc, m)
+                new = self._mention(doc, i, j, self._model_prefix(doc, i), type=typ, cls=typ,
+                                    source="model", confidence=conf,
+                                    name=" ".join(token_key(t.text) for t in doc.tokens[i:j]))
+                if len(ms) == 1 and ms[0].type == typ and ms[0].source == "cue":
+                    new.title = ms[0].title
+            else:
+                continue
+            gone = {id(m) for m in ms}
+            mentions = [m for m in mentions if id(m) not in gone] + [new]
+        if outside is not None:
+            # a weak organization or place cue (a generic phrase: الحكومة المصرية) that the
+            # model is sure is no name is dropped; a title cue stays
+            keep = []
+            for m in mentions:
+                if m.source == "cue" and m.is_name and m.confidence <= WEAK_CUE and m.type in VETO_TYPES \
+                        and min(outside[m.tok_start:m.tok_end]) >= VETO_MIN_CONFIDENCE:
+                    self._uncover(doc, m)
+                else:
+                    keep.append(m)
+            mentions = keep
+        return mentions
+
+    def _uncover(self, doc: Doc, m: Mention) -> None:
+        for t in range(m.tok_start, m.tok_end):
+            if doc.covered[t] is m:
+                doc.covered[t] = None
+
+    def _reshape(self, doc: Doc, m: Mention, i: int, j: int) -> Mention:
+        """``m`` over tokens [i, j) instead, with its entry, type and title."""
+        self._uncover(doc, m)
+        if i == m.tok_start:
+            # same first token: keep the mention's own clitic split
+            tok = doc.tokens[i]
+            prefix = 0
+            while prefix < len(tok.text) and doc.norm.span(tok.start + prefix, tok.start + prefix + 1)[0] < m.begin:
+                prefix += 1
+        else:
+            prefix = self._model_prefix(doc, i)
+        return self._mention(doc, i, j, prefix, type=m.type, cls=m.cls, source=m.source,
+                             confidence=m.confidence, key=m.key,
+                             name=" ".join(token_key(t.text) for t in doc.tokens[i:j]),
+                             title=m.title, is_name=m.is_name)
+
+    def match_model(self, doc: Doc, spans) -> list[Mention]:
+        """Mentions the CRF finds on tokens no earlier recognizer took (people and
+        organizations from confidence 0.5, places from 0.75)."""
+        out = []
+        for i, j, typ, conf in spans:
+            if any(doc.covered[t] is not None for t in range(i, j)):
+                continue
+            if conf < MODEL_MIN_CONFIDENCE[typ]:
+                continue
+            out.append(self._mention(doc, i, j, self._model_prefix(doc, i), type=typ, cls=typ,
+                                     source="model", confidence=conf,
+                                     name=" ".join(token_key(t.text) for t in doc.tokens[i:j])))
         return out
 
     def _cue_word(self, tok: str) -> bool:
@@ -707,9 +838,14 @@ class Recognizer:
         # an organization cue may absorb lexicon names inside it
         mentions = [m for m in mentions if any(doc.covered[t] is m for t in range(m.tok_start, m.tok_end))]
         mentions += [m for m in orgs if id(m) in ids]
+        if PLACE_BEFORE_PLACE_FIRST:
+            mentions += self.match_places(doc, heads=False)
         if self.model is not None:
-            mentions += self.match_model(doc)
-        mentions += self.match_places(doc)
+            spans, outside = self.tag_model(doc)
+            if self.reconcile_spans:
+                mentions = self.reconcile(doc, mentions, spans, outside)
+            mentions += self.match_model(doc, spans)
+        mentions += self.match_places(doc, before=not PLACE_BEFORE_PLACE_FIRST)
         if self.adjectives:
             mentions += self.match_adjectives(doc, mentions)
         mentions.sort(key=lambda m: (m.begin, m.end))

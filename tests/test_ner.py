@@ -5,7 +5,9 @@ import pytest
 
 from kg.fane import load_corpus, merge_clitics, read_fane, spans
 from kg.lexicon import load_lexicon
-from kg.ner import NerModel, default_model_path, evaluate_ner, load_model, normalize_tokens, train
+from kg.ner import (
+    NerModel, attributes_path, default_model_path, evaluate_ner, load_model, normalize_tokens, read_attributes, train,
+)
 
 TINY = [
     [("\u200eقال", "O"), ("\u200eالرئيس", "O"), ("\u200eسامي", "B-Politician"), ("\u200eحدادين", "I-Politician"),
@@ -48,6 +50,17 @@ def test_training_on_a_tiny_corpus(tmp_path):
     labels, probs = model.tag(normalize_tokens(sents[0].tokens))
     assert labels == sents[0].labels
     assert all(0 < p <= 1 for p in probs)
+    # features the model has no weight for are left out, with the same result
+    assert model.featurizer.known and "w=حدادين" in model.featurizer.known
+    words = normalize_tokens(sents[0].tokens)
+    everything = NerModel(path, load_lexicon())
+    everything.featurizer.known = None
+    assert everything.tag(words) == (labels, probs)
+    assert len(sum(model.featurizer.features(words), [])) < len(sum(everything.featurizer.features(words), []))
+    # a list that belongs to another model is not used
+    assert attributes_path(path).is_file()
+    path.write_bytes(path.read_bytes() + b"\0")
+    assert read_attributes(path) is None
 
 
 def test_shipped_model_loads_offline_from_the_package():
@@ -55,6 +68,8 @@ def test_shipped_model_loads_offline_from_the_package():
     assert path.is_file() and "kg" in path.parts and path.stat().st_size < 20e6
     model = load_model()
     assert model is not None
+    # the list of the model's attributes belongs to it
+    assert model.featurizer.known and read_attributes(path) == model.featurizer.known
     labels, _ = model.tag(normalize_tokens("وصل الرئيس الفرنسي الى بيروت".split()))
     assert labels[-1] == "B-Place"
 
@@ -95,3 +110,12 @@ def test_evaluate_ner_on_the_held_out_split(tmp_path):
         assert set(result[system]) >= {"Person", "Organization", "Place", "micro"}
     assert result["model"]["micro"]["f1"] > 0.55
     assert result["combined"]["micro"]["recall"] > result["lexicon+cues"]["micro"]["recall"]
+
+
+def test_merged_clitics_are_spelled_as_in_raw_text():
+    from kg.fane import Sentence
+
+    s = merge_clitics(Sentence(["و", "ل", "الاتحاد", "الاوروبي", "قال"],
+                               ["O", "O", "B-Organization", "I-Organization", "O"]))
+    assert s.tokens == ["وللاتحاد", "الاوروبي", "قال"]  # ل + ال is written لل
+    assert spans(s.labels) == {(0, 2, "Organization")}

@@ -75,8 +75,13 @@ def test_title_cues_find_unknown_people(recognizer, text, name):
     ("سقطت قذيفة على مدينة كفرنبل صباحا.", "كفرنبل", "Place"),
     ("وجرت الانتخابات في ولاية كيرالا الهندية.", "كيرالا", "Place"),
 ])
-def test_org_and_place_cues(recognizer, text, name, typ):
-    got = spans(recognizer, text)
+def test_org_and_place_cues(text, name, typ):
+    from kg.recognize import Recognizer
+
+    # the cue patterns themselves; the model may then shorten an extent (see the tests of
+    # reconciliation below: with the shipped model حزب النهضة الوطنية becomes حزب النهضة, as
+    # FANE would annotate it)
+    got = spans(Recognizer(model=None), text)
     assert name in got, got
     assert got[name].type == typ
 
@@ -137,3 +142,64 @@ def test_four_letter_spelling_variants_of_known_people(recognizer, text, key):
 def test_place_heads_in_ordinary_phrases(recognizer, text):
     _, mentions = recognizer.recognize(text)
     assert [m for m in mentions if m.type == "Place"] == []
+
+
+class StubModel:
+    """A model that tags the given words, so that reconciliation is tested
+    apart from what the shipped model happens to learn."""
+
+    def __init__(self, tags: dict[str, str], prob: float = 0.95):
+        self.tags, self.prob = tags, prob
+
+    def tag(self, words, lex_tags=None, outside=None):
+        labels, prev = [], None
+        for w in words:
+            typ = self.tags.get(w)
+            labels.append("O" if typ is None else ("I-" if prev == typ else "B-") + typ)
+            prev = typ
+        return labels, [self.prob] * len(words)
+
+
+def test_a_confident_model_span_inside_a_mention_shrinks_it():
+    from kg.recognize import Recognizer
+
+    text = "قال الرئيس سامي حدادين إن الحكومة ستعمل."
+    plain = {m.text: m for m in Recognizer(model=StubModel({})).recognize(text)[1]}
+    assert "سامي حدادين" in plain  # a title cue
+    rec = Recognizer(model=StubModel({"حدادين": "Person"}))
+    got = {m.text: m for m in rec.recognize(text)[1]}
+    assert "حدادين" in got and "سامي حدادين" not in got
+    assert got["حدادين"].source == "cue" and got["حدادين"].title == plain["سامي حدادين"].title
+    # an unsure model leaves the cue's extent alone
+    unsure = Recognizer(model=StubModel({"حدادين": "Person"}, prob=0.6))
+    assert "سامي حدادين" in {m.text for m in unsure.recognize(text)[1]}
+
+
+def test_a_weak_cue_the_model_is_sure_of_is_dropped():
+    from kg.recognize import Recognizer
+
+    text = "وأعلنت الحكومة المصرية أن الاتفاق سيوقع."
+    assert "الحكومة المصرية" in {m.text for m in Recognizer(model=None).recognize(text)[1]}
+    assert "الحكومة المصرية" in {m.text for m in Recognizer(model=StubModel({}, prob=0.6)).recognize(text)[1]}
+    assert "الحكومة المصرية" not in {m.text for m in Recognizer(model=StubModel({})).recognize(text)[1]}
+
+
+@pytest.mark.parametrize("text,name", [
+    ("يبدأ الملك عبدالله الثاني اليوم زيارة.", "عبدالله الثاني"),
+    ("التقى ولي العهد الأمير محمد بن سلمان بالوفد.", "محمد بن سلمان"),
+    ("وصل الوفد إلى دولة الكويت أمس.", "الكويت"),
+    ("زار الوفد الجزيرة العربية.", "الجزيرة العربية"),  # a definite head is part of the name
+])
+def test_a_title_or_place_head_in_an_alias_is_no_part_of_the_anchor(recognizer, text, name):
+    got = spans(recognizer, text)
+    assert name in got and got[name].source == "lexicon" and got[name].key
+
+
+def test_a_confident_model_span_takes_in_the_names_inside_it():
+    from kg.recognize import Recognizer
+
+    text = "وتخرج من جامعة زيورخ عام 1990 وعاد إلى برشلونة."
+    rec = Recognizer(model=StubModel({"جامعه": "Organization", "زيورخ": "Organization"}))
+    got = {m.text: m for m in rec.recognize(text)[1]}
+    assert got["جامعة زيورخ"].type == "Organization" and "زيورخ" not in got
+    assert got["برشلونة"].type == "Place"

@@ -1,0 +1,69 @@
+#!/usr/bin/env python3
+"""Tune the recognizer's settings on a development split carved from the
+training part of NewsFANE (its last fifth; see ``kg.fane.dev_split``), never on
+the held-out part that ``kg evaluate-ner`` scores.
+
+    python scripts/tune_ner.py --corpus ../shared/corpora/fane [--news-weight 2] \\
+        [--param c1=0.05 --param c2=0.01] [--model dev.crfsuite]
+
+Trains a model on NewsFANE's training part minus the development split (plus
+WikiFANE), unless ``--model`` names one already trained so, then prints the
+scores on the development split: lexicon and cues alone, the model alone, and
+the combination, followed by the combination under other model-confidence
+thresholds (``--sweep``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from kg import recognize  # noqa: E402
+from kg.fane import load_corpus, spans  # noqa: E402
+from kg.lexicon import load_lexicon  # noqa: E402
+from kg.ner import NerModel, _score, evaluate_ner, format_ner_report, recognizer_spans, train  # noqa: E402
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", required=True, type=Path)
+    parser.add_argument("--news-weight", type=int, default=None)
+    parser.add_argument("--param", action="append", default=[], help="CRFsuite setting NAME=VALUE")
+    parser.add_argument("--model", type=Path, default=None, help="a model trained without the dev split")
+    parser.add_argument("--out", type=Path, default=Path("dev.crfsuite"))
+    parser.add_argument("--sweep", action="store_true", help="also try other confidence thresholds")
+    args = parser.parse_args()
+    train_set, dev = load_corpus(args.corpus, dev=True, news_weight=args.news_weight)
+    lex = load_lexicon()
+    path = args.model
+    if path is None:
+        params = {}
+        for p in args.param:
+            name, value = p.split("=", 1)
+            params[name] = float(value) if "." in value else int(value)
+        started = time.perf_counter()
+        path = train(train_set, args.out, lex, params=params)
+        print(f"trained {path} on {len(train_set)} sentences in {time.perf_counter() - started:.0f} s")
+    model = NerModel(path, lex)
+    result = evaluate_ner(dev, lex, model)
+    print(format_ner_report(result).replace("NewsFANE held-out", "development split"), end="")
+    if args.sweep:
+        gold = [spans(s.labels) for s in dev]
+        for rc in (0.5, 0.7, 0.8, 0.9):
+            for per, org, place in ((0.5, 0.5, 0.75), (0.3, 0.5, 0.6), (0.3, 0.3, 0.5), (0.5, 0.5, 0.5)):
+                recognize.RECONCILE_MIN_CONFIDENCE = rc
+                recognize.MODEL_MIN_CONFIDENCE = {"Person": per, "Organization": org, "Place": place}
+                rec = recognize.Recognizer(lex, model=model, adjectives=False)
+                s = _score(zip(gold, (recognizer_spans(rec, x.tokens) for x in dev)))
+                print(f"reconcile {rc} person {per} organization {org} place {place}: "
+                      + " ".join(f"{k} {v['f1']:.3f}" for k, v in s.items()))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
