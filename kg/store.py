@@ -201,9 +201,12 @@ class KgStore:
 
     # -- updates -----------------------------------------------------------
     def ingest(self, articles: Iterable[Article], extractor=None, jobs: int = 1,
-               progress: Callable[[Article], None] | None = None) -> IngestStats:
+               progress: Callable[[Article], None] | None = None, engine: str = "local",
+               scheduler: str | None = None, timings: dict[str, float] | None = None) -> IngestStats:
         """Add or replace articles; unchanged ones (same content hash and
-        extractor version) are skipped without being extracted again."""
+        extractor version) are skipped without being extracted again. Extraction
+        runs here (``jobs`` processes) or on Dask (``engine``, ``scheduler``, as
+        :func:`kg.pipeline.build`); ``timings`` gets the seconds of each stage."""
         from .pipeline import Extractor, _extracted, joining_facts
 
         self._writable()
@@ -226,12 +229,15 @@ class KgStore:
                 yield art
 
         extractor = extractor or Extractor()
+        extractor.timings = timings
+        clock = time.perf_counter
         bulk = len(self.ox) == 0  # an empty store takes the fast, non-transactional loader
         batch: list[tuple[Article, list[str], object]] = []
 
         def flush() -> None:
             if not batch:
                 return
+            t0 = clock()
             self._set_meta("dirty", "1")
             replaced = [a.id for a, _, _ in batch if a.id in held]
             for aid in replaced:
@@ -246,8 +252,10 @@ class KgStore:
                     self._forget(art.id)
                     self._record(art, version, facts)
             batch.clear()
+            if timings is not None:
+                timings["store"] = timings.get("store", 0.0) + clock() - t0
 
-        for art, res, lines in _extracted(todo(), extractor, self.iris, jobs):
+        for art, res, lines in _extracted(todo(), extractor, self.iris, jobs, engine, scheduler):
             if art.id in held:
                 stats.replaced += 1
             else:
@@ -264,8 +272,11 @@ class KgStore:
             if progress:
                 progress(art)
         flush()
+        t0 = clock()
         if stats.changed or self._meta("dirty") == "1" or self._default_stale():
             self.refresh_default_graph()
+        if timings is not None:
+            timings["store"] = timings.get("store", 0.0) + clock() - t0
         stats.seconds = time.perf_counter() - started
         return stats
 
