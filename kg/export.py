@@ -65,19 +65,48 @@ def _prefixes(base: str | None) -> dict[str, str]:
 
 
 def serialize_nquads(nq_path: Path, target: Path, fmt: ox.RdfFormat, base: str | None = None) -> None:
-    """Re-serialize an N-Quads file (in its own order) to ``target``, atomically."""
+    """Re-serialize an N-Quads file (in its own order) to ``target``, atomically.
+    A syntax without graphs gets the union of the graphs, each triple once, in
+    the order of its first occurrence; the quads stream through either way."""
     with atomic_path(target) as tmp:
-        quads = ox.parse(path=str(nq_path), format=ox.RdfFormat.N_QUADS)
-        if not fmt.supports_datasets:
-            seen = set()
-            triples = []
-            for q in quads:
-                t = q.triple
-                if t not in seen:
-                    seen.add(t)
-                    triples.append(t)
-            quads = triples
+        if fmt.supports_datasets:
+            quads = ox.parse(path=str(nq_path), format=ox.RdfFormat.N_QUADS)
+        else:
+            quads = union_triples(nq_path)
         ox.serialize(quads, str(tmp), fmt, prefixes=_prefixes(base) if fmt != ox.RdfFormat.N_QUADS else None)
+
+
+def union_triples(nq_path: Path) -> Iterator[ox.Triple]:
+    """The triples of an N-Quads file, each once, in the order they first occur.
+
+    Two passes keep memory flat: the first keeps only a 64-bit hash of each
+    triple (8 bytes in an array) and finds the hashes seen more than once; the
+    second remembers the triples themselves only for those few hashes (the
+    triples that recur, such as a cross-article event's, and any collision),
+    so no triple is dropped by mistake."""
+    from array import array
+
+    buckets = [array("q") for _ in range(256)]
+    for q in ox.parse(path=str(nq_path), format=ox.RdfFormat.N_QUADS):
+        h = hash(q.triple)
+        buckets[h & 255].append(h)
+    repeated: set[int] = set()
+    for bucket in buckets:
+        once: set[int] = set()
+        for h in bucket:
+            if h in once:
+                repeated.add(h)
+            else:
+                once.add(h)
+    del buckets, once
+    seen: set[ox.Triple] = set()
+    for q in ox.parse(path=str(nq_path), format=ox.RdfFormat.N_QUADS):
+        t = q.triple
+        if hash(t) in repeated:
+            if t in seen:
+                continue
+            seen.add(t)
+        yield t
 
 
 def write_exports(nq_tmp: Path, out_dir: Path, base: str | None = None,
