@@ -52,58 +52,82 @@ class Featurizer:
             ("title", c.title_firsts), ("orgh", frozenset(c.org_heads)), ("plh", frozenset(c.place_heads)),
             ("stop", c.stop), ("verb", c.verbs), ("nisba", frozenset(lex.nisba)),
         )
+        self._cache: dict[str, tuple] = {}
 
-    def infos(self, words: list[str]) -> list[TokenInfo]:
-        """``words`` are normalized tokens of one sentence."""
+    #: words whose features are kept (a word's own features do not depend on its context)
+    CACHE_WORDS = 200_000
+
+    def _word(self, w: str) -> tuple:
+        """What a word's features take from the word alone: its stem, its flags,
+        its own features and, per offset, what it gives a neighbour's (cached)."""
+        got = self._cache.get(w)
+        if got is not None:
+            return got
+        variants = clitic_variants(w)
+        keys = {k for _, k in variants}
+        stem = variants[-1][1] if variants else w
+        flags = [name for name, vocab in self._classes if keys & vocab]
+        if w in self.lex.given_names or keys & self.lex.given_names:
+            flags.append("given")
+        if w[:1].isdigit():
+            flags.append("digit")
+        elif w.isascii() and w[:1].isalpha():
+            flags.append("latin")
+        elif not w[:1].isalnum():
+            flags.append("punct")
+        if w.startswith("ال"):
+            flags.append("def")
+        if len(variants) > 1:
+            flags.append("clitic")
+        own = ["b", "w=" + w, "s=" + stem, "p3=" + stem[:3], "x2=" + w[-2:], "x3=" + w[-3:],
+               f"len={min(len(stem), 9)}"]
+        near = {}
+        for d in (-2, -1, 1, 2):
+            f = [f"{d}s={stem}"] + [f"{d}f={x}" for x in flags]
+            if abs(d) == 1:
+                f += [f"{d}w={w}", f"{d}x2={w[-2:]}"]
+            near[d] = f
+        got = (stem, tuple(flags), own, ["f=" + x for x in flags], near)
+        if len(self._cache) >= self.CACHE_WORDS:
+            self._cache.clear()
+        self._cache[w] = got
+        return got
+
+    def _lex_tags(self, words: list[str]) -> list[str]:
         lex_tags = ["O"] * len(words)
         for i, j, key, _, _ in lexicon_spans(self.lex, words):
             typ = self.lex.entries[key].type
             lex_tags[i] = "B-" + typ
             for t in range(i + 1, j):
                 lex_tags[t] = "I-" + typ
+        return lex_tags
+
+    def infos(self, words: list[str]) -> list[TokenInfo]:
+        """``words`` are normalized tokens of one sentence."""
         out = []
-        for w, lt in zip(words, lex_tags):
-            variants = clitic_variants(w)
-            keys = {k for _, k in variants}
-            stem = variants[-1][1] if variants else w
-            flags = [name for name, vocab in self._classes if keys & vocab]
-            if w in self.lex.given_names or keys & self.lex.given_names:
-                flags.append("given")
-            if w[:1].isdigit():
-                flags.append("digit")
-            elif w.isascii() and w[:1].isalpha():
-                flags.append("latin")
-            elif not w[:1].isalnum():
-                flags.append("punct")
-            if w.startswith("ال"):
-                flags.append("def")
-            if len(variants) > 1:
-                flags.append("clitic")
-            out.append(TokenInfo(w, stem, lt, tuple(flags)))
+        for w, lt in zip(words, self._lex_tags(words)):
+            stem, flags = self._word(w)[:2]
+            out.append(TokenInfo(w, stem, lt, flags))
         return out
 
     def features(self, words: list[str]) -> list[list[str]]:
-        infos = self.infos(words)
-        n = len(infos)
+        lex_tags = self._lex_tags(words)
+        cached = [self._word(w) for w in words]
+        n = len(words)
         feats = []
-        for i, t in enumerate(infos):
-            f = ["b", "w=" + t.w, "s=" + t.stem, "p3=" + t.stem[:3], "x2=" + t.w[-2:], "x3=" + t.w[-3:],
-                 f"len={min(len(t.stem), 9)}", "lex=" + t.lex]
-            f += ["f=" + x for x in t.flags]
+        for i in range(n):
+            _, _, own, fflags, _ = cached[i]
+            f = own + ["lex=" + lex_tags[i]]
+            f += fflags
             for d in (-2, -1, 1, 2):
                 k = i + d
                 if 0 <= k < n:
-                    o = infos[k]
-                    f.append(f"{d}lex={o.lex}")
-                    f.append(f"{d}s={o.stem}")
-                    f += [f"{d}f={x}" for x in o.flags]
-                    if abs(d) == 1:
-                        f.append(f"{d}w={o.w}")
-                        f.append(f"{d}x2={o.w[-2:]}")
+                    f.append(f"{d}lex={lex_tags[k]}")
+                    f += cached[k][4][d]
                 else:
                     f.append(f"{d}BOS" if k < 0 else f"{d}EOS")
             if i > 0:
-                f.append(f"s-1|s={infos[i - 1].stem}|{t.stem}")
+                f.append(f"s-1|s={cached[i - 1][0]}|{cached[i][0]}")
             feats.append(f)
         return feats
 
