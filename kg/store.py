@@ -378,7 +378,7 @@ class KgStore:
             with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
                 self.write_nquads(fh)
             written = write_exports(Path(tmp), out_dir, self._prefix_base, on_file=on_file)
-            return written + write_view_exports(out_dir / "graph.nq", out_dir, on_file=on_file)
+            return written + write_view_exports(self.ox, out_dir, on_file=on_file)
         finally:
             if os.path.exists(tmp):
                 os.unlink(tmp)
