@@ -116,7 +116,7 @@ def run_one(args) -> dict:
         stats = st.ingest(read_articles([args.input]), jobs=args.jobs, engine=args.engine,
                           timings=timings)
         t0 = time.perf_counter()
-        st.export(args.out)
+        st.export(args.out, jobs=args.jobs)
         timings["export"] = time.perf_counter() - t0
         quads = len(st.ox)
     seconds = time.perf_counter() - started

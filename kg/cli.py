@@ -134,7 +134,7 @@ def _build_into_store(inputs, store_dir, out_dir, base, skip_bad, on_error, prog
     with KgStore(store_dir, base=base, create=True) as store:
         stats = store.ingest(read_articles(inputs, skip_bad=skip_bad, on_error=record),
                              progress=progress, **run)
-        written = store.export(out_dir, on_file=on_file) if out_dir is not None else []
+        written = store.export(out_dir, on_file=on_file, jobs=run["jobs"]) if out_dir is not None else []
         info = store.info()
     if progress is not None:
         progress.close()

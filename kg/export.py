@@ -110,9 +110,13 @@ def union_triples(nq_path: Path) -> Iterator[ox.Triple]:
 
 
 def write_exports(nq_tmp: Path, out_dir: Path, base: str | None = None,
-                  on_file: Callable[[str], None] | None = None) -> list[Path]:
+                  on_file: Callable[[str], None] | None = None, jobs: int = 1,
+                  meanwhile: Callable[[Path], list[Path]] | None = None) -> list[Path]:
     """Turn a finished N-Quads file into the four exports in ``out_dir``
-    (``on_file`` is told each file name as its writing starts).
+    (``on_file`` is told each file name as its writing starts). With ``jobs`` >
+    1, up to that many forked processes write TriG, Turtle and JSON-LD at
+    once. ``meanwhile`` (given the N-Quads file's path) runs in this process
+    while they do, and its files are added to the ones returned.
 
     Every file is first written under a temporary name in ``out_dir`` and then
     renamed, so a failure leaves the previous exports untouched."""
@@ -120,16 +124,34 @@ def write_exports(nq_tmp: Path, out_dir: Path, base: str | None = None,
     written = []
     staged = []
     try:
-        for name, fmt in FORMATS.items():
-            if on_file:
-                on_file(name)
+        for name in FORMATS:
             fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=out_dir)
             os.close(fd)
             staged.append((Path(tmp), out_dir / name))
-            if fmt == ox.RdfFormat.N_QUADS:
-                os.replace(nq_tmp, tmp)
-            else:
-                serialize_nquads(staged[0][0], Path(tmp), fmt, base)
+        nq = staged[0][0]
+        os.replace(nq_tmp, nq)
+        tasks = [(nq, tmp, name, base) for (tmp, _), name in zip(staged[1:], list(FORMATS)[1:])]
+        if on_file:
+            on_file(list(FORMATS)[0])
+        extra = []
+        if jobs > 1:
+            import multiprocessing
+
+            with multiprocessing.get_context("fork").Pool(min(jobs, len(tasks))) as pool:
+                if on_file:
+                    for name in list(FORMATS)[1:]:
+                        on_file(name)
+                done = pool.starmap_async(_serialize_named, tasks)
+                if meanwhile:
+                    extra = meanwhile(nq)
+                done.get()
+        else:
+            for task in tasks:
+                if on_file:
+                    on_file(task[2])
+                _serialize_named(*task)
+            if meanwhile:
+                extra = meanwhile(nq)
         mode = 0o666 & ~_umask()
         for tmp, target in staged:
             os.chmod(tmp, mode)
@@ -139,4 +161,8 @@ def write_exports(nq_tmp: Path, out_dir: Path, base: str | None = None,
         for tmp, _ in staged:
             if tmp.exists():
                 tmp.unlink()
-    return written
+    return written + extra
+
+
+def _serialize_named(nq: Path, tmp: Path, name: str, base: str | None) -> None:
+    serialize_nquads(nq, tmp, FORMATS[name], base)

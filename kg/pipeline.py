@@ -439,6 +439,12 @@ def _dask_extract(batch: list[Article], base: str, timed: bool):
     return _extract_batch(batch, extractor, iris)
 
 
+def _worker_version() -> str:
+    from .store import extractor_version
+
+    return extractor_version()
+
+
 def _dask_batches(batches: Iterator[list[Article]], iris: Iris, jobs: int, scheduler: str | None,
                   timed: bool = False):
     """``(batch, extracted batch)`` in order, computed on a Dask cluster: the one at
@@ -458,6 +464,13 @@ def _dask_batches(batches: Iterator[list[Article]], iris: Iris, jobs: int, sched
                                dashboard_address=None, silence_logs=50)
         client = Client(cluster)
     try:
+        from .store import extractor_version
+
+        mine = extractor_version()
+        others = {w: v for w, v in client.run(_worker_version).items() if v != mine}
+        if others:
+            raise ValueError(f"Dask workers run another extractor than this one ({mine}): "
+                             + ", ".join(f"{w}: {v}" for w, v in sorted(others.items())))
         threads = sum(client.nthreads().values()) or jobs
         pending: deque = deque()
         for batch in batches:
@@ -600,8 +613,8 @@ def build_exports(
                           scheduler=scheduler, timings=timings)
         stats.skipped = len(skipped)
         t0 = time.perf_counter()
-        written = write_exports(Path(tmp), out_dir, base, on_file=on_file)
-        written += write_view_exports(out_dir / "graph.nq", out_dir, on_file=on_file)
+        written = write_exports(Path(tmp), out_dir, base, on_file=on_file, jobs=jobs,
+                                meanwhile=lambda nq: write_view_exports(nq, out_dir, on_file=on_file))
         if timings is not None:
             timings["export"] = timings.get("export", 0.0) + time.perf_counter() - t0
     finally:

@@ -353,21 +353,28 @@ class KgStore:
     def write_nquads(self, out: TextIO) -> int:
         """The whole dataset as sorted N-Quads in the order a build writes it:
         the default graph, then each article's graph by article id."""
-        n = 0
-        default = sorted(f"{q.subject} {q.predicate} {q.object} .\n"
-                         for q in self.ox.quads_for_pattern(None, None, None, ox.DefaultGraph()))
+        # each graph dumped as N-Triples by Oxigraph, its graph name put before
+        # the final " .": sorting these lines sorts the quads' lines too, as
+        # the name follows the triple after a space
+        nt = ox.RdfFormat.N_TRIPLES
+        default = sorted(self.ox.dump(format=nt, from_graph=ox.DefaultGraph())
+                         .decode("utf-8").splitlines(keepends=True))
         out.writelines(default)
-        n += len(default)
+        n = len(default)
         for (graph,) in self.db.execute("SELECT graph FROM articles ORDER BY id"):
             g = ox.NamedNode(graph)
-            lines = sorted(f"{q.subject} {q.predicate} {q.object} {g} .\n"
-                           for q in self.ox.quads_for_pattern(None, None, None, g))
+            suffix = f" {g} .\n"
+            lines = sorted(line[:-3] + suffix for line in
+                           self.ox.dump(format=nt, from_graph=g).decode("utf-8").splitlines(keepends=True))
             out.writelines(lines)
             n += len(lines)
         return n
 
-    def export(self, out_dir: Path, on_file: Callable[[str], None] | None = None) -> list[Path]:
-        """Write the four exports of the store and its views into ``out_dir``, each atomically."""
+    def export(self, out_dir: Path, on_file: Callable[[str], None] | None = None,
+               jobs: int = 1) -> list[Path]:
+        """Write the four exports of the store and its views into ``out_dir``, each
+        atomically; with ``jobs`` > 1, the syntaxes are written in that many
+        processes while this one draws the views."""
         from .export import write_exports
         from .view import write_view_exports
 
@@ -377,8 +384,8 @@ class KgStore:
         try:
             with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
                 self.write_nquads(fh)
-            written = write_exports(Path(tmp), out_dir, self._prefix_base, on_file=on_file)
-            return written + write_view_exports(self.ox, out_dir, on_file=on_file)
+            return write_exports(Path(tmp), out_dir, self._prefix_base, on_file=on_file, jobs=jobs,
+                                 meanwhile=lambda _nq: write_view_exports(self.ox, out_dir, on_file=on_file))
         finally:
             if os.path.exists(tmp):
                 os.unlink(tmp)

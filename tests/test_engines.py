@@ -99,3 +99,23 @@ def test_stage_timings_cover_every_stage(tmp_path, jobs):
     build_exports([SEEDS], tmp_path, jobs=jobs, timings=timings)
     assert set(timings) == set(STAGES)
     assert all(v >= 0 for v in timings.values())
+
+
+def test_dask_workers_with_another_extractor_are_refused(cluster, tmp_path):
+    from distributed import Client
+
+    def set_version(v):
+        import kg.store
+        if v is None:
+            kg.store.extractor_version = kg.store._real_extractor_version
+        else:
+            kg.store._real_extractor_version = kg.store.extractor_version
+            kg.store.extractor_version = lambda: v
+
+    with Client(cluster.scheduler_address) as client:
+        client.run(set_version, "kg 0.0.0+other")
+        try:
+            with pytest.raises(ValueError, match="another extractor"):
+                build_exports([SEEDS], tmp_path, engine="dask", scheduler=cluster.scheduler_address)
+        finally:
+            client.run(set_version, None)
