@@ -137,6 +137,8 @@ def main() -> int:
     parser.add_argument("--json", type=Path, default=ROOT / "benchmarks" / "pipeline.json",
                         help="where to write the figures")
     parser.add_argument("--work", type=Path, default=None, help="scratch folder (default: a temporary one)")
+    parser.add_argument("--reuse", action="store_true",
+                        help="keep the figures of runs already done in --work (to resume a suite)")
     # one build, in a child process
     parser.add_argument("--one", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--input", type=Path, help=argparse.SUPPRESS)
@@ -164,6 +166,12 @@ def main() -> int:
                 tag = f"{percent}pct-{engine}{jobs}"
                 store, out, result = work / f"store-{tag}", work / f"out-{tag}", work / f"{tag}.json"
                 shutil.rmtree(store, ignore_errors=True)
+                if args.reuse and result.is_file():
+                    r = json.loads(result.read_text("utf-8"))
+                    rows.append({"sample_pct": percent, "engine": engine, "jobs": jobs, "words": words,
+                                 "articles_per_s": r["articles"] / r["seconds"],
+                                 "words_per_s": words / r["seconds"], **r})
+                    continue
                 print(f"{percent} %: {articles} articles, {engine} jobs {jobs} …", file=sys.stderr, flush=True)
                 subprocess.run([sys.executable, __file__, "--one", "--input", str(path), "--store", str(store),
                                 "--out", str(out), "--engine", engine, "--jobs", str(jobs),

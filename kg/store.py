@@ -356,16 +356,17 @@ class KgStore:
         # each graph dumped as N-Triples by Oxigraph, its graph name put before
         # the final " .": sorting these lines sorts the quads' lines too, as
         # the name follows the triple after a space
-        nt = ox.RdfFormat.N_TRIPLES
-        default = sorted(self.ox.dump(format=nt, from_graph=ox.DefaultGraph())
-                         .decode("utf-8").splitlines(keepends=True))
+        # (lines split at "\n" only: literals may hold other line separators)
+        def dumped(graph) -> list[str]:
+            return self.ox.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=graph).decode("utf-8").split("\n")[:-1]
+
+        default = sorted(line + "\n" for line in dumped(ox.DefaultGraph()))
         out.writelines(default)
         n = len(default)
         for (graph,) in self.db.execute("SELECT graph FROM articles ORDER BY id"):
             g = ox.NamedNode(graph)
             suffix = f" {g} .\n"
-            lines = sorted(line[:-3] + suffix for line in
-                           self.ox.dump(format=nt, from_graph=g).decode("utf-8").splitlines(keepends=True))
+            lines = sorted(line[:-2] + suffix for line in dumped(g))
             out.writelines(lines)
             n += len(lines)
         return n

@@ -119,3 +119,22 @@ def test_dask_workers_with_another_extractor_are_refused(cluster, tmp_path):
                 build_exports([SEEDS], tmp_path, engine="dask", scheduler=cluster.scheduler_address)
         finally:
             client.run(set_version, None)
+
+
+def test_store_export_keeps_literals_with_unicode_line_separators(tmp_path):
+    """N-Triples escapes only \\n and \\r: U+2028, U+0085 and form feeds stay in
+    literals, and the store's N-Quads must not split lines at them."""
+    import pyoxigraph as ox
+
+    from kg.io import Article
+    from kg.pipeline import build
+    from kg.store import KgStore
+
+    arts = [Article(id="a", text="قال الرئيس المصري\u2028 في القاهرة\x85 اليوم\x0c إن الاجتماع انتهى.")]
+    with KgStore(tmp_path / "store", create=True) as st:
+        st.ingest(arts)
+        st.export(tmp_path / "out")
+    with open(tmp_path / "built.nq", "w", encoding="utf-8", newline="\n") as fh:
+        build(arts, fh)
+    got = set(ox.parse(path=str(tmp_path / "out" / "graph.nq"), format=ox.RdfFormat.N_QUADS))
+    assert got == set(ox.parse(path=str(tmp_path / "built.nq"), format=ox.RdfFormat.N_QUADS))
