@@ -116,7 +116,7 @@ def run_one(args) -> dict:
         stats = st.ingest(read_articles([args.input]), jobs=args.jobs, engine=args.engine,
                           timings=timings)
         t0 = time.perf_counter()
-        st.export(args.out, jobs=args.jobs)
+        st.export(args.out, jobs=args.jobs, views=not args.no_views)
         timings["export"] = time.perf_counter() - t0
         quads = len(st.ox)
     seconds = time.perf_counter() - started
@@ -125,7 +125,9 @@ def run_one(args) -> dict:
         "stages": {k: timings.get(k, 0.0) for k in STAGES},
         "peak_rss_main_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "peak_rss_all_mb": peak.stop() / 2**20,
-        "digests": {n: hashlib.sha256((args.out / n).read_bytes()).hexdigest()[:16] for n in COMPARED},
+        "views": not args.no_views,
+        "digests": {n: hashlib.sha256((args.out / n).read_bytes()).hexdigest()[:16] for n in COMPARED
+                    if (args.out / n).exists()},
     }
 
 
@@ -137,6 +139,8 @@ def main() -> int:
     parser.add_argument("--json", type=Path, default=ROOT / "benchmarks" / "pipeline.json",
                         help="where to write the figures")
     parser.add_argument("--work", type=Path, default=None, help="scratch folder (default: a temporary one)")
+    parser.add_argument("--no-views", action="store_true",
+                        help="leave out the view files (graph.html, .graphml, .gexf) from the export stage")
     parser.add_argument("--reuse", action="store_true",
                         help="keep the figures of runs already done in --work (to resume a suite)")
     # one build, in a child process
@@ -175,7 +179,8 @@ def main() -> int:
                 print(f"{percent} %: {articles} articles, {engine} jobs {jobs} …", file=sys.stderr, flush=True)
                 subprocess.run([sys.executable, __file__, "--one", "--input", str(path), "--store", str(store),
                                 "--out", str(out), "--engine", engine, "--jobs", str(jobs),
-                                "--result", str(result)], check=True, cwd=ROOT)
+                                "--result", str(result)] + (["--no-views"] if args.no_views else []),
+                               check=True, cwd=ROOT)
                 r = json.loads(result.read_text("utf-8"))
                 shutil.rmtree(store, ignore_errors=True)
                 shutil.rmtree(out, ignore_errors=True)

@@ -372,7 +372,7 @@ class KgStore:
         return n
 
     def export(self, out_dir: Path, on_file: Callable[[str], None] | None = None,
-               jobs: int = 1) -> list[Path]:
+               jobs: int = 1, views: bool = True) -> list[Path]:
         """Write the four exports of the store and its views into ``out_dir``, each
         atomically; with ``jobs`` > 1, the syntaxes are written in that many
         processes while this one draws the views."""
@@ -386,7 +386,8 @@ class KgStore:
             with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
                 self.write_nquads(fh)
             return write_exports(Path(tmp), out_dir, self._prefix_base, on_file=on_file, jobs=jobs,
-                                 meanwhile=lambda _nq: write_view_exports(self.ox, out_dir, on_file=on_file))
+                                 meanwhile=(lambda _nq: write_view_exports(self.ox, out_dir, on_file=on_file))
+                                 if views else None)
         finally:
             if os.path.exists(tmp):
                 os.unlink(tmp)
