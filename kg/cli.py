@@ -64,8 +64,13 @@ def cli():
 @click.option("--skip-bad", is_flag=True, help="Report bad records and skip them instead of stopping.")
 @click.option("-j", "--jobs", type=click.IntRange(1, 64), default=1, show_default=True,
               help="Extraction processes (the output is the same for any number).")
+@click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+              help="Where extraction runs: here (--jobs processes) or on a Dask cluster.")
+@click.option("--scheduler", metavar="ADDRESS", default=None,
+              help="With --engine dask: the scheduler to use (e.g. tcp://host:8786); "
+                   "without it, a local cluster of --jobs worker processes.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
-def build(inputs, out_dir, store_dir, base, skip_bad, quiet, jobs):
+def build(inputs, out_dir, store_dir, base, skip_bad, quiet, jobs, engine, scheduler):
     """Build the graph of INPUTS (.txt files, folders of them, .jsonl/.jsonl.gz) into
     the exports in OUT, or into a persistent store (or both).
 
@@ -75,11 +80,15 @@ def build(inputs, out_dir, store_dir, base, skip_bad, quiet, jobs):
         kg build seeds/ --store store/ -o exports/
         kg build more-articles.jsonl --store store/      # adds to it
         kg build articles.jsonl.gz -o out/ --skip-bad -j 2
+        kg build articles.jsonl.gz -o out/ --engine dask --scheduler tcp://10.0.0.5:8786
     """
     from .pipeline import build_exports
 
     if out_dir is None and store_dir is None:
         raise click.UsageError("give -o OUT, --store DIR, or both")
+    if scheduler and engine != "dask":
+        raise click.UsageError("--scheduler goes with --engine dask")
+    run = {"jobs": jobs, "engine": engine, "scheduler": scheduler}
 
     def on_error(err):
         click.echo(f"skipped: {err}", err=True)
@@ -88,11 +97,10 @@ def build(inputs, out_dir, store_dir, base, skip_bad, quiet, jobs):
     on_file = None if quiet else progress.stage
     try:
         if store_dir is not None:
-            _build_into_store(inputs, store_dir, out_dir, base, skip_bad, on_error, progress, on_file, jobs)
+            _build_into_store(inputs, store_dir, out_dir, base, skip_bad, on_error, progress, on_file, run)
             return
         stats, written = build_exports(inputs, out_dir, base=base, skip_bad=skip_bad,
-                                       on_error=on_error, progress=progress, jobs=jobs,
-                                       on_file=on_file)
+                                       on_error=on_error, progress=progress, on_file=on_file, **run)
     except (InputError, ValueError) as exc:
         raise click.ClickException(str(exc)) from None
     finally:
@@ -112,7 +120,7 @@ def build(inputs, out_dir, store_dir, base, skip_bad, quiet, jobs):
         click.echo(f"wrote {path}")
 
 
-def _build_into_store(inputs, store_dir, out_dir, base, skip_bad, on_error, progress, on_file, jobs):
+def _build_into_store(inputs, store_dir, out_dir, base, skip_bad, on_error, progress, on_file, run):
     from .io import read_articles
     from .store import KgStore
 
@@ -125,8 +133,8 @@ def _build_into_store(inputs, store_dir, out_dir, base, skip_bad, on_error, prog
 
     with KgStore(store_dir, base=base, create=True) as store:
         stats = store.ingest(read_articles(inputs, skip_bad=skip_bad, on_error=record),
-                             jobs=jobs, progress=progress)
-        written = store.export(out_dir, on_file=on_file) if out_dir is not None else []
+                             progress=progress, **run)
+        written = store.export(out_dir, on_file=on_file, jobs=run["jobs"]) if out_dir is not None else []
         info = store.info()
     if progress is not None:
         progress.close()

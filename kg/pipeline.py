@@ -9,16 +9,15 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, TextIO
+from typing import Callable, Iterable, Iterator, TextIO
 
 from . import __version__
 from .io import Article, parse_datetime
-from .recognize import Mention, Recognizer
+from .recognize import Mention, Recognizer, prepare
 from .events import EventFact, Events, load_event_types
 from .relations import QuoteFact, Relations, RoleFact
 from .resolve import Registry, contribution, resolve_article
 from .rdf import A, Iris, integer, iri, lit, quad, url_term
-from .text import normalize
 from .timex import anchor_date
 from .vocab import ontology_lines
 
@@ -33,22 +32,53 @@ class ArticleResult:
     events: list[EventFact] = field(default_factory=list)
 
 
+#: the stages a build's time is split into (see :attr:`Extractor.timings`)
+STAGES = ("read", "normalize", "recognize", "resolve", "events", "rdf", "store", "export")
+
+
 class Extractor:
     """The per-article stages after reading: recognition, resolution, then roles,
-    quotations and events."""
+    quotations and events.
+
+    Set :attr:`timings` to a dict to have the seconds of each stage added to it
+    (``normalize``, ``recognize``, ``resolve``, ``events``, the last with roles
+    and quotations); left at None, nothing is timed."""
 
     def __init__(self, rec: Recognizer | None = None):
         self.rec = rec or Recognizer()
         self.relations = Relations(self.rec)
         self.events = Events(self.rec)
+        self.timings: dict[str, float] | None = None
 
     def __call__(self, article: Article) -> ArticleResult:
-        date = article.published_date or anchor_date(normalize(article.content).text, None)
-        doc, mentions = self.rec.recognize(article.content, date)
+        if self.timings is not None:
+            return self._timed(article)
+        doc = prepare(article.content)
+        date = article.published_date or anchor_date(doc.norm.text, None)
+        mentions = self.rec.recognize_doc(doc, date)
         resolved = resolve_article(doc, mentions, self.rec)
         roles = self.relations.roles(doc, resolved)
         quotes = self.relations.quotes(doc, resolved, roles)
         events = self.events.extract(doc, resolved, roles, article.published_date)
+        return ArticleResult(article, doc.sentence_spans, resolved, roles, quotes, events)
+
+    def _timed(self, article: Article) -> ArticleResult:
+        clock, t = time.perf_counter, self.timings
+        t0 = clock()
+        doc = prepare(article.content)
+        date = article.published_date or anchor_date(doc.norm.text, None)
+        t1 = clock()
+        mentions = self.rec.recognize_doc(doc, date)
+        t2 = clock()
+        resolved = resolve_article(doc, mentions, self.rec)
+        t3 = clock()
+        roles = self.relations.roles(doc, resolved)
+        quotes = self.relations.quotes(doc, resolved, roles)
+        events = self.events.extract(doc, resolved, roles, article.published_date)
+        t4 = clock()
+        for name, dt in (("normalize", t1 - t0), ("recognize", t2 - t1), ("resolve", t3 - t2),
+                         ("events", t4 - t3)):
+            t[name] = t.get(name, 0.0) + dt
         return ArticleResult(article, doc.sentence_spans, resolved, roles, quotes, events)
 
 
@@ -280,36 +310,189 @@ def default_graph_lines(registry: Registry, sources: Iterable[str], roles: Itera
     return sorted(set(head))
 
 
-#: articles handed to the worker processes at a time (bounds memory)
+#: articles handed to a worker process (or a Dask task) at a time; with at
+#: most two batches per worker in flight, this bounds memory
 BATCH = 256
+#: the ways extraction can run: here (``--jobs`` forked processes) or on Dask
+ENGINES = ("local", "dask")
 _worker_state: tuple[Extractor, Iris] | None = None
 
 
-def _extracted(articles: Iterable[Article], extractor: Extractor, iris: Iris, jobs: int):
+def _add_timings(into: dict[str, float] | None, more: dict[str, float] | None) -> None:
+    if into is not None and more:
+        for k, v in more.items():
+            into[k] = into.get(k, 0.0) + v
+
+
+def _timed_read(articles: Iterable[Article], timings: dict[str, float]) -> Iterator[Article]:
+    """``articles``, with the time spent reading them added to ``timings["read"]``."""
+    clock = time.perf_counter
+    it = iter(articles)
+    while True:
+        t0 = clock()
+        try:
+            art = next(it)
+        except StopIteration:
+            timings["read"] = timings.get("read", 0.0) + clock() - t0
+            return
+        timings["read"] = timings.get("read", 0.0) + clock() - t0
+        yield art
+
+
+def _extract_batch(batch: list[Article], extractor: Extractor, iris: Iris):
+    """The results and named-graph lines of a batch of articles, without the
+    articles (the caller has them), and the stage timings if asked for."""
+    timed = extractor.timings is not None
+    if timed:
+        extractor.timings = {}
+    out = []
+    for art in batch:
+        res = extractor(art)
+        t0 = time.perf_counter() if timed else 0.0
+        lines = article_lines(res, iris)
+        if timed:
+            extractor.timings["rdf"] = extractor.timings.get("rdf", 0.0) + time.perf_counter() - t0
+        res.article = None
+        out.append((res, lines))
+    return out, extractor.timings
+
+
+def _extracted(articles: Iterable[Article], extractor: Extractor, iris: Iris, jobs: int,
+               engine: str = "local", scheduler: str | None = None):
     """``(article, result, named-graph lines)`` in input order. With ``jobs`` > 1
     the work runs in forked processes that share the loaded lexicons and model;
-    bad input still raises in this process, as articles are read here."""
-    if jobs <= 1:
+    with ``engine="dask"`` it runs on a Dask cluster (see :func:`_dask_batches`).
+    Bad input still raises in this process, as articles are read here. If
+    ``extractor.timings`` is a dict, the stages' seconds are added to it."""
+    if engine not in ENGINES:
+        raise ValueError(f"unknown engine {engine!r} (not one of {', '.join(ENGINES)})")
+    timings = extractor.timings
+    if timings is not None:
+        articles = _timed_read(articles, timings)
+    if engine == "local" and jobs <= 1:
+        clock = time.perf_counter
         for art in articles:
             res = extractor(art)
-            yield art, res, article_lines(res, iris)
+            if timings is None:
+                yield art, res, article_lines(res, iris)
+            else:
+                t0 = clock()
+                lines = article_lines(res, iris)
+                timings["rdf"] = timings.get("rdf", 0.0) + clock() - t0
+                yield art, res, lines
         return
+    batches = _batches(articles)
+    if engine == "dask":
+        results = _dask_batches(batches, iris, jobs, scheduler, timed=timings is not None)
+    else:
+        results = _pool_batches(batches, extractor, iris, jobs)
+    for batch, (out, batch_timings) in results:
+        _add_timings(timings, batch_timings)
+        for art, (res, lines) in zip(batch, out):
+            res.article = art
+            yield art, res, lines
+
+
+def _batches(articles: Iterable[Article]) -> Iterator[list[Article]]:
     import itertools
+
+    it = iter(articles)
+    while batch := list(itertools.islice(it, BATCH)):
+        yield batch
+
+
+def _pool_batches(batches: Iterator[list[Article]], extractor: Extractor, iris: Iris, jobs: int):
+    """``(batch, extracted batch)`` in order, from ``jobs`` forked processes; the next
+    batches are handed out before this one is consumed, so the workers never wait."""
     import multiprocessing
+    from collections import deque
 
     global _worker_state
     _worker_state = (extractor, iris)
     with multiprocessing.get_context("fork").Pool(jobs) as pool:
-        it = iter(articles)
-        while batch := list(itertools.islice(it, BATCH)):
-            for art, (res, lines) in zip(batch, pool.map(_extract_one, batch, chunksize=8)):
-                yield art, res, lines
+        pending: deque = deque()
+        for batch in batches:
+            chunks = [batch[i:i + 8] for i in range(0, len(batch), 8)]
+            pending.append((batch, pool.map_async(_extract_chunk, chunks)))
+            if len(pending) > 1:
+                yield _joined(*pending.popleft())
+        while pending:
+            yield _joined(*pending.popleft())
 
 
-def _extract_one(article: Article):
+def _joined(batch, async_result):
+    out, timings = [], {}
+    for part, part_timings in async_result.get():
+        out += part
+        _add_timings(timings, part_timings)
+    return batch, (out, timings or None)
+
+
+def _extract_chunk(chunk: list[Article]):
     extractor, iris = _worker_state
-    res = extractor(article)
-    return res, article_lines(res, iris)
+    return _extract_batch(chunk, extractor, iris)
+
+
+# -- Dask ----------------------------------------------------------------------
+_dask_state: dict[str, tuple[Extractor, Iris]] = {}
+
+
+def _dask_extract(batch: list[Article], base: str, timed: bool):
+    """A Dask task: extract one batch. The extractor is made once per worker
+    process and kept in a module global, so the lexicons and model load once."""
+    if base not in _dask_state:
+        _dask_state[base] = (Extractor(), Iris(base))
+    extractor, iris = _dask_state[base]
+    extractor.timings = {} if timed else None
+    return _extract_batch(batch, extractor, iris)
+
+
+def _worker_version() -> str:
+    from .store import extractor_version
+
+    return extractor_version()
+
+
+def _dask_batches(batches: Iterator[list[Article]], iris: Iris, jobs: int, scheduler: str | None,
+                  timed: bool = False):
+    """``(batch, extracted batch)`` in order, computed on a Dask cluster: the one at
+    ``scheduler``, or else a LocalCluster of ``jobs`` single-threaded worker
+    processes. At most two batches per worker thread are in flight."""
+    from collections import deque
+
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError:
+        raise ValueError("the dask engine needs dask.distributed: pip install 'kg[dask]'") from None
+    cluster = None
+    if scheduler:
+        client = Client(scheduler)
+    else:
+        cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True,
+                               dashboard_address=None, silence_logs=50)
+        client = Client(cluster)
+    try:
+        from .store import extractor_version
+
+        mine = extractor_version()
+        others = {w: v for w, v in client.run(_worker_version).items() if v != mine}
+        if others:
+            raise ValueError(f"Dask workers run another extractor than this one ({mine}): "
+                             + ", ".join(f"{w}: {v}" for w, v in sorted(others.items())))
+        threads = sum(client.nthreads().values()) or jobs
+        pending: deque = deque()
+        for batch in batches:
+            pending.append((batch, client.submit(_dask_extract, batch, iris.base, timed, pure=False)))
+            if len(pending) >= 2 * threads:
+                b, fut = pending.popleft()
+                yield b, fut.result()
+        while pending:
+            b, fut = pending.popleft()
+            yield b, fut.result()
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
 
 
 @dataclass
@@ -334,24 +517,35 @@ def build(
     recognizer: Recognizer | None = None,
     progress: Callable[[Article], None] | None = None,
     jobs: int = 1,
+    engine: str = "local",
+    scheduler: str | None = None,
+    timings: dict[str, float] | None = None,
 ) -> BuildStats:
     """Extract every article and write the whole dataset as N-Quads to ``out``:
     the default graph (ontology, entities, publishers, roles) first, then one named
     graph per article in input order. The article
     graphs go to a temporary file first and are appended after the default graph, which is
     known only at the end. With ``jobs`` > 1, extraction runs in that many worker
-    processes; the output is the same byte for byte."""
+    processes; with ``engine="dask"``, on a Dask cluster (``scheduler``, or a
+    local one of ``jobs`` workers); the output is the same byte for byte. A
+    ``timings`` dict gets the seconds of each stage (:data:`STAGES`; ``store``
+    here is folding the joining facts and writing the N-Quads)."""
     import tempfile
 
     started = time.perf_counter()
     iris = Iris(base) if base else Iris()
     extractor = Extractor(recognizer)
+    if engine == "dask" and recognizer is not None:
+        raise ValueError("the dask engine uses the default recognizer")
+    extractor.timings = timings
     registry = Registry(extractor.rec.lex)
+    clock = time.perf_counter
     stats = BuildStats()
     sources: set[str] = set()
     roles_used: set[str] = set()
     with tempfile.TemporaryFile("w+", encoding="utf-8") as parts:
-        for art, res, lines in _extracted(articles, extractor, iris, jobs):
+        for art, res, lines in _extracted(articles, extractor, iris, jobs, engine, scheduler):
+            t0 = clock()
             facts = joining_facts(res)
             facts.apply(registry)
             roles_used.update(facts.roles)
@@ -366,14 +560,19 @@ def build(
             stats.articles += 1
             stats.mentions += len(res.mentions)
             stats.triples += len(lines)
+            if timings is not None:
+                timings["store"] = timings.get("store", 0.0) + clock() - t0
             if progress:
                 progress(art)
+        t0 = clock()
         head = default_graph_lines(registry, sources, roles_used, iris)
         out.writelines(head)
         stats.triples += len(head)
         parts.seek(0)
         while chunk := parts.read(1 << 20):
             out.write(chunk)
+        if timings is not None:
+            timings["store"] = timings.get("store", 0.0) + clock() - t0
     stats.entities = len(registry.entities)
     for ent in registry.entities.values():
         stats.by_type[ent.type] = stats.by_type.get(ent.type, 0) + 1
@@ -390,6 +589,9 @@ def build_exports(
     progress: Callable[[Article], None] | None = None,
     jobs: int = 1,
     on_file: Callable[[str], None] | None = None,
+    engine: str = "local",
+    scheduler: str | None = None,
+    timings: dict[str, float] | None = None,
 ) -> tuple[BuildStats, list]:
     """Read ``inputs``, build the graph and write the four exports into
     ``out_dir``, then the views of it (graph.html, graph.graphml, graph.gexf),
@@ -415,10 +617,14 @@ def build_exports(
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
             stats = build(read_articles(inputs, skip_bad=skip_bad, on_error=record), fh,
-                          base=base, progress=progress, jobs=jobs)
+                          base=base, progress=progress, jobs=jobs, engine=engine,
+                          scheduler=scheduler, timings=timings)
         stats.skipped = len(skipped)
-        written = write_exports(Path(tmp), out_dir, base, on_file=on_file)
-        written += write_view_exports(out_dir / "graph.nq", out_dir, on_file=on_file)
+        t0 = time.perf_counter()
+        written = write_exports(Path(tmp), out_dir, base, on_file=on_file, jobs=jobs,
+                                meanwhile=lambda nq: write_view_exports(nq, out_dir, on_file=on_file))
+        if timings is not None:
+            timings["export"] = timings.get("export", 0.0) + time.perf_counter() - t0
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)

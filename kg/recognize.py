@@ -830,6 +830,11 @@ class Recognizer:
         """Mentions of ``text``; ``date`` (the article's) lets a bare title refer
         to its holder on that date."""
         doc = prepare(text)
+        return doc, self.recognize_doc(doc, date)
+
+    def recognize_doc(self, doc: Doc, date=None) -> list[Mention]:
+        """Mentions of a prepared document (see :func:`prepare`); the document's
+        ``covered`` table is filled in."""
         mentions = self.match_lexicon(doc)
         mentions += self.match_titles(doc)
         mentions += self.match_title_references(doc, date)
@@ -849,4 +854,4 @@ class Recognizer:
         if self.adjectives:
             mentions += self.match_adjectives(doc, mentions)
         mentions.sort(key=lambda m: (m.begin, m.end))
-        return doc, mentions
+        return mentions

@@ -201,9 +201,12 @@ class KgStore:
 
     # -- updates -----------------------------------------------------------
     def ingest(self, articles: Iterable[Article], extractor=None, jobs: int = 1,
-               progress: Callable[[Article], None] | None = None) -> IngestStats:
+               progress: Callable[[Article], None] | None = None, engine: str = "local",
+               scheduler: str | None = None, timings: dict[str, float] | None = None) -> IngestStats:
         """Add or replace articles; unchanged ones (same content hash and
-        extractor version) are skipped without being extracted again."""
+        extractor version) are skipped without being extracted again. Extraction
+        runs here (``jobs`` processes) or on Dask (``engine``, ``scheduler``, as
+        :func:`kg.pipeline.build`); ``timings`` gets the seconds of each stage."""
         from .pipeline import Extractor, _extracted, joining_facts
 
         self._writable()
@@ -226,12 +229,15 @@ class KgStore:
                 yield art
 
         extractor = extractor or Extractor()
+        extractor.timings = timings
+        clock = time.perf_counter
         bulk = len(self.ox) == 0  # an empty store takes the fast, non-transactional loader
         batch: list[tuple[Article, list[str], object]] = []
 
         def flush() -> None:
             if not batch:
                 return
+            t0 = clock()
             self._set_meta("dirty", "1")
             replaced = [a.id for a, _, _ in batch if a.id in held]
             for aid in replaced:
@@ -246,8 +252,10 @@ class KgStore:
                     self._forget(art.id)
                     self._record(art, version, facts)
             batch.clear()
+            if timings is not None:
+                timings["store"] = timings.get("store", 0.0) + clock() - t0
 
-        for art, res, lines in _extracted(todo(), extractor, self.iris, jobs):
+        for art, res, lines in _extracted(todo(), extractor, self.iris, jobs, engine, scheduler):
             if art.id in held:
                 stats.replaced += 1
             else:
@@ -264,8 +272,11 @@ class KgStore:
             if progress:
                 progress(art)
         flush()
+        t0 = clock()
         if stats.changed or self._meta("dirty") == "1" or self._default_stale():
             self.refresh_default_graph()
+        if timings is not None:
+            timings["store"] = timings.get("store", 0.0) + clock() - t0
         stats.seconds = time.perf_counter() - started
         return stats
 
@@ -344,21 +355,29 @@ class KgStore:
     def write_nquads(self, out: TextIO) -> int:
         """The whole dataset as sorted N-Quads in the order a build writes it:
         the default graph, then each article's graph by article id."""
-        n = 0
-        default = sorted(f"{q.subject} {q.predicate} {q.object} .\n"
-                         for q in self.ox.quads_for_pattern(None, None, None, ox.DefaultGraph()))
+        # each graph dumped as N-Triples by Oxigraph, its graph name put before
+        # the final " .": sorting these lines sorts the quads' lines too, as
+        # the name follows the triple after a space
+        # (lines split at "\n" only: literals may hold other line separators)
+        def dumped(graph) -> list[str]:
+            return self.ox.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=graph).decode("utf-8").split("\n")[:-1]
+
+        default = sorted(line + "\n" for line in dumped(ox.DefaultGraph()))
         out.writelines(default)
-        n += len(default)
+        n = len(default)
         for (graph,) in self.db.execute("SELECT graph FROM articles ORDER BY id"):
             g = ox.NamedNode(graph)
-            lines = sorted(f"{q.subject} {q.predicate} {q.object} {g} .\n"
-                           for q in self.ox.quads_for_pattern(None, None, None, g))
+            suffix = f" {g} .\n"
+            lines = sorted(line[:-2] + suffix for line in dumped(g))
             out.writelines(lines)
             n += len(lines)
         return n
 
-    def export(self, out_dir: Path, on_file: Callable[[str], None] | None = None) -> list[Path]:
-        """Write the four exports of the store and its views into ``out_dir``, each atomically."""
+    def export(self, out_dir: Path, on_file: Callable[[str], None] | None = None,
+               jobs: int = 1, views: bool = True) -> list[Path]:
+        """Write the four exports of the store and its views into ``out_dir``, each
+        atomically; with ``jobs`` > 1, the syntaxes are written in that many
+        processes while this one draws the views."""
         from .export import write_exports
         from .view import write_view_exports
 
@@ -368,8 +387,9 @@ class KgStore:
         try:
             with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
                 self.write_nquads(fh)
-            written = write_exports(Path(tmp), out_dir, self._prefix_base, on_file=on_file)
-            return written + write_view_exports(out_dir / "graph.nq", out_dir, on_file=on_file)
+            return write_exports(Path(tmp), out_dir, self._prefix_base, on_file=on_file, jobs=jobs,
+                                 meanwhile=(lambda _nq: write_view_exports(self.ox, out_dir, on_file=on_file))
+                                 if views else None)
         finally:
             if os.path.exists(tmp):
                 os.unlink(tmp)

@@ -741,13 +741,30 @@ def write_view(graph, out: Path, focus: str | None = None, hops: int = 2, max_no
     return proj
 
 
-def write_view_exports(nq_path: Path, out_dir: Path,
+def write_view_exports(graph, out_dir: Path,
                        on_file: Callable[[str], None] | None = None) -> list[Path]:
     """The view files of a build (``graph.html``, ``graph.graphml``,
-    ``graph.gexf``) from its N-Quads, each written atomically."""
-    from .query import load_graph
+    ``graph.gexf``), each written atomically, from an Oxigraph store or an
+    N-Quads file. A file is loaded into a temporary store on disk beside the
+    output, so memory does not grow with the graph (in memory, the 5.5 M quads
+    of the ANT corpus took about 3.5 GB)."""
+    import shutil
+    import tempfile
 
-    proj = project(load_graph(nq_path))
+    import pyoxigraph as ox
+
+    tmp = None
+    if not isinstance(graph, ox.Store):
+        tmp = tempfile.mkdtemp(prefix=".view-store.", dir=out_dir)
+        store = ox.Store(tmp)
+        store.bulk_load(path=str(graph), format=ox.RdfFormat.N_QUADS)
+        graph = store
+    try:
+        proj = project(graph)
+    finally:
+        if tmp:
+            del graph, store
+            shutil.rmtree(tmp, ignore_errors=True)
     written = []
     for name in VIEW_FILES:
         if on_file:
