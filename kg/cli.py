@@ -69,8 +69,11 @@ def cli():
 @click.option("--scheduler", metavar="ADDRESS", default=None,
               help="With --engine dask: the scheduler to use (e.g. tcp://host:8786); "
                    "without it, a local cluster of --jobs worker processes.")
+@click.option("--views/--no-views", default=None,
+              help="Draw graph.html, graph.graphml and graph.gexf too (default: when the graph has at "
+                   "most 2,000 articles; beyond, use kg view with --focus or --max-nodes).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
-def build(inputs, out_dir, store_dir, base, skip_bad, quiet, jobs, engine, scheduler):
+def build(inputs, out_dir, store_dir, base, skip_bad, quiet, jobs, engine, scheduler, views):
     """Build the graph of INPUTS (.txt files, folders of them, .jsonl/.jsonl.gz) into
     the exports in OUT, or into a persistent store (or both).
 
@@ -88,7 +91,7 @@ def build(inputs, out_dir, store_dir, base, skip_bad, quiet, jobs, engine, sched
         raise click.UsageError("give -o OUT, --store DIR, or both")
     if scheduler and engine != "dask":
         raise click.UsageError("--scheduler goes with --engine dask")
-    run = {"jobs": jobs, "engine": engine, "scheduler": scheduler}
+    run = {"jobs": jobs, "engine": engine, "scheduler": scheduler, "views": views}
 
     def on_error(err):
         click.echo(f"skipped: {err}", err=True)
@@ -118,6 +121,15 @@ def build(inputs, out_dir, store_dir, base, skip_bad, quiet, jobs, engine, sched
     )
     for path in written:
         click.echo(f"wrote {path}")
+    _say_if_no_views(out_dir, written)
+
+
+def _say_if_no_views(out_dir, written) -> None:
+    from .view import VIEW_FILES
+
+    if out_dir is not None and not any(Path(p).name in VIEW_FILES for p in written):
+        click.echo("no views drawn (a graph of more than 2,000 articles, or --no-views): "
+                   f"kg view {Path(out_dir) / 'graph.nq'} -o graph.html --max-nodes N | --focus ENTITY")
 
 
 def _build_into_store(inputs, store_dir, out_dir, base, skip_bad, on_error, progress, on_file, run):
@@ -133,8 +145,9 @@ def _build_into_store(inputs, store_dir, out_dir, base, skip_bad, on_error, prog
 
     with KgStore(store_dir, base=base, create=True) as store:
         stats = store.ingest(read_articles(inputs, skip_bad=skip_bad, on_error=record),
-                             progress=progress, **run)
-        written = store.export(out_dir, on_file=on_file, jobs=run["jobs"]) if out_dir is not None else []
+                             progress=progress, **{k: v for k, v in run.items() if k != "views"})
+        written = store.export(out_dir, on_file=on_file, jobs=run["jobs"], views=run["views"]) \
+            if out_dir is not None else []
         info = store.info()
     if progress is not None:
         progress.close()
@@ -148,6 +161,7 @@ def _build_into_store(inputs, store_dir, out_dir, base, skip_bad, on_error, prog
     )
     for path in written:
         click.echo(f"wrote {path}")
+    _say_if_no_views(out_dir, written)
 
 
 @cli.command()

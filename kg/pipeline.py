@@ -580,6 +580,26 @@ def build(
     return stats
 
 
+#: beyond this many articles a build draws no views unless asked (drawing the
+#: network of a whole archive takes long and shows too much: use ``kg view
+#: --focus`` or ``--max-nodes`` on it instead)
+VIEW_AUTO_MAX_ARTICLES = 2000
+
+
+def wants_views(views: bool | None, articles: int, out_dir) -> bool:
+    """Whether to draw the view files; when not, stale ones in ``out_dir`` (of
+    an earlier build) are removed, so nothing there disagrees with the graph."""
+    from pathlib import Path
+
+    from .view import VIEW_FILES
+
+    draw = articles <= VIEW_AUTO_MAX_ARTICLES if views is None else views
+    if not draw:
+        for name in VIEW_FILES:
+            (Path(out_dir) / name).unlink(missing_ok=True)
+    return draw
+
+
 def build_exports(
     inputs,
     out_dir,
@@ -592,10 +612,13 @@ def build_exports(
     engine: str = "local",
     scheduler: str | None = None,
     timings: dict[str, float] | None = None,
+    views: bool | None = None,
 ) -> tuple[BuildStats, list]:
     """Read ``inputs``, build the graph and write the four exports into
     ``out_dir``, then the views of it (graph.html, graph.graphml, graph.gexf),
-    each atomically. The RDF exports change only if the whole build succeeds."""
+    each atomically. The RDF exports change only if the whole build succeeds.
+    ``views``: True, False, or None for "when the graph has at most
+    :data:`VIEW_AUTO_MAX_ARTICLES` articles" (see :func:`wants_views`)."""
     import os
     import tempfile
     from pathlib import Path
@@ -621,8 +644,10 @@ def build_exports(
                           scheduler=scheduler, timings=timings)
         stats.skipped = len(skipped)
         t0 = time.perf_counter()
+        draw = wants_views(views, stats.articles, out_dir)
         written = write_exports(Path(tmp), out_dir, base, on_file=on_file, jobs=jobs,
-                                meanwhile=lambda nq: write_view_exports(nq, out_dir, on_file=on_file))
+                                meanwhile=(lambda nq: write_view_exports(nq, out_dir, on_file=on_file))
+                                if draw else None)
         if timings is not None:
             timings["export"] = timings.get("export", 0.0) + time.perf_counter() - t0
     finally:

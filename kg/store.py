@@ -374,11 +374,13 @@ class KgStore:
         return n
 
     def export(self, out_dir: Path, on_file: Callable[[str], None] | None = None,
-               jobs: int = 1, views: bool = True) -> list[Path]:
+               jobs: int = 1, views: bool | None = None) -> list[Path]:
         """Write the four exports of the store and its views into ``out_dir``, each
         atomically; with ``jobs`` > 1, the syntaxes are written in that many
-        processes while this one draws the views."""
+        processes while this one draws the views (``views``: see
+        :func:`kg.pipeline.wants_views`)."""
         from .export import write_exports
+        from .pipeline import wants_views
         from .view import write_view_exports
 
         out_dir = Path(out_dir)
@@ -389,7 +391,7 @@ class KgStore:
                 self.write_nquads(fh)
             return write_exports(Path(tmp), out_dir, self._prefix_base, on_file=on_file, jobs=jobs,
                                  meanwhile=(lambda _nq: write_view_exports(self.ox, out_dir, on_file=on_file))
-                                 if views else None)
+                                 if wants_views(views, len(self.articles()), out_dir) else None)
         finally:
             if os.path.exists(tmp):
                 os.unlink(tmp)

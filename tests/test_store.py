@@ -238,3 +238,21 @@ def test_the_readme_main_command_with_a_relative_store(tmp_path, monkeypatch):
         assert (tmp_path / "exports" / name).read_bytes() == (tmp_path / "plain" / name).read_bytes(), name
     r = runner.invoke(cli, ["query", "store", "--name", "roles", "--format", "csv"])
     assert r.exit_code == 0 and r.output.count("\n") > 3, r.output
+
+
+def test_views_are_drawn_unless_the_graph_is_large_or_no_views(tmp_path, monkeypatch):
+    import kg.pipeline as pipeline
+
+    runner = CliRunner()
+    out = tmp_path / "out"
+    r = runner.invoke(cli, ["build", str(SEEDS), "-o", str(out), "-q"])
+    assert r.exit_code == 0 and (out / "graph.html").is_file(), r.output
+    r = runner.invoke(cli, ["build", str(SEEDS), "-o", str(out), "-q", "--no-views"])
+    assert r.exit_code == 0 and "no views drawn" in r.output, r.output
+    assert not (out / "graph.html").exists() and (out / "graph.ttl").is_file()  # no stale view left
+    monkeypatch.setattr(pipeline, "VIEW_AUTO_MAX_ARTICLES", 4)  # five seeds: "large"
+    r = runner.invoke(cli, ["build", str(SEEDS), "--store", str(tmp_path / "s"), "-o", str(out), "-q"])
+    assert r.exit_code == 0 and "no views drawn" in r.output and not (out / "graph.gexf").exists()
+    r = runner.invoke(cli, ["build", str(SEEDS), "--store", str(tmp_path / "s"), "-o", str(out), "-q",
+                            "--views"])
+    assert r.exit_code == 0 and (out / "graph.gexf").is_file(), r.output
