@@ -18,8 +18,6 @@ from __future__ import annotations
 
 import gzip
 import json
-import os
-import tempfile
 from collections import Counter
 from functools import lru_cache
 from importlib import resources
@@ -66,20 +64,25 @@ def load_clusters(path: str | None = None) -> dict[str, tuple[str | None, str | 
     return out
 
 
-def corpus_sentences(path: str | Path, limit: int | None = None) -> Iterator[list[str]]:
-    """Normalized word tokens of each line of the articles in a JSON Lines file
-    (``.jsonl`` or ``.jsonl.gz``, fields ``title`` and ``text``)."""
+def _records(path: str | Path, limit: int | None = None) -> Iterator[dict]:
+    """The records of a JSON Lines file (``.jsonl`` or ``.jsonl.gz``), the first ``limit``."""
     path = Path(path)
     opener = gzip.open if path.suffix == ".gz" else open
     with opener(path, "rt", encoding="utf-8") as fh:
         for n, line in enumerate(fh):
             if limit and n >= limit:
                 break
-            obj = json.loads(line)
-            for part in ((obj.get("title") or "") + "\n" + (obj.get("text") or "")).split("\n"):
-                toks = [t.text for t in tokenize(normalize(part).text)]
-                if toks:
-                    yield toks
+            yield json.loads(line)
+
+
+def corpus_sentences(path: str | Path, limit: int | None = None) -> Iterator[list[str]]:
+    """Normalized word tokens of each line of the articles in a JSON Lines file
+    (``.jsonl`` or ``.jsonl.gz``, fields ``title`` and ``text``)."""
+    for obj in _records(path, limit):
+        for part in ((obj.get("title") or "") + "\n" + (obj.get("text") or "")).split("\n"):
+            toks = [t.text for t in tokenize(normalize(part).text)]
+            if toks:
+                yield toks
 
 
 def name_evidence(files: Iterable[str | Path], limit: int | None = None):
@@ -93,20 +96,14 @@ def name_evidence(files: Iterable[str | Path], limit: int | None = None):
     total: Counter = Counter()
     inside: dict[str, Counter] = {"Person": Counter(), "Organization": Counter(), "Place": Counter()}
     for f in files:
-        path = Path(f)
-        opener = gzip.open if path.suffix == ".gz" else open
-        with opener(path, "rt", encoding="utf-8") as fh:
-            for n, line in enumerate(fh):
-                if limit and n >= limit:
-                    break
-                obj = json.loads(line)
-                doc, mentions = rec.recognize((obj.get("title") or "") + "\n\n" + (obj.get("text") or ""))
-                total.update(t.text for t in doc.tokens)
-                for m in mentions:
-                    if not m.is_name:
-                        continue
-                    # the anchor leaves out proclitics: وبوتين counts for بوتين
-                    inside[m.type].update(t.text for t in tokenize(normalize(m.text).text) if t.is_word)
+        for obj in _records(f, limit):
+            doc, mentions = rec.recognize((obj.get("title") or "") + "\n\n" + (obj.get("text") or ""))
+            total.update(t.text for t in doc.tokens)
+            for m in mentions:
+                if not m.is_name:
+                    continue
+                # the anchor leaves out proclitics: وبوتين counts for بوتين
+                inside[m.type].update(t.text for t in tokenize(normalize(m.text).text) if t.is_word)
     return total, inside
 
 
@@ -194,22 +191,14 @@ def train_clusters(
             ratio = n / max(total[w], n)
             if n >= EVIDENCE_MIN_COUNT and ratio >= EVIDENCE_LOW:
                 evidence.setdefault(w, []).append(f"{typ}:{'hi' if ratio >= 0.5 else 'lo'}")
+    from .export import atomic_path
+
     out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(f"# kg train-clusters: word, fine cluster ({fine}), coarse cluster ({coarse}), "
-                     f"name evidence\n")
-            for w in sorted(set(words) | set(evidence)):
-                r = wid.get(w)
-                fh.write(f"{w}\t{'-' if r is None else fine_ids[r]}\t{'-' if r is None else coarse_ids[r]}"
-                         f"\t{','.join(evidence.get(w, ())) or '-'}\n")
-        mask = os.umask(0)
-        os.umask(mask)
-        os.chmod(tmp, 0o666 & ~mask)
-        os.replace(tmp, out)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    with atomic_path(out) as tmp, open(tmp, "w", encoding="utf-8") as fh:
+        fh.write(f"# kg train-clusters: word, fine cluster ({fine}), coarse cluster ({coarse}), "
+                 f"name evidence\n")
+        for w in sorted(set(words) | set(evidence)):
+            r = wid.get(w)
+            fh.write(f"{w}\t{'-' if r is None else fine_ids[r]}\t{'-' if r is None else coarse_ids[r]}"
+                     f"\t{','.join(evidence.get(w, ())) or '-'}\n")
     return out

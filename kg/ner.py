@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import bisect
 import os
-import tempfile
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -294,19 +293,11 @@ def train(
             return orig(log, info)
 
         trainer.on_iteration = on_iteration
+    from .export import atomic_path
+
     out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
-    os.close(fd)
-    try:
-        trainer.train(tmp)
-        mask = os.umask(0)
-        os.umask(mask)
-        os.chmod(tmp, 0o666 & ~mask)
-        os.replace(tmp, out)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    with atomic_path(out) as tmp:
+        trainer.train(str(tmp))
     write_attributes(out)
     return out
 
