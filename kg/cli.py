@@ -91,7 +91,7 @@ def build(inputs, out_dir, store_dir, base, skip_bad, quiet, jobs, engine, sched
         raise click.UsageError("give -o OUT, --store DIR, or both")
     if scheduler and engine != "dask":
         raise click.UsageError("--scheduler goes with --engine dask")
-    run = {"jobs": jobs, "engine": engine, "scheduler": scheduler, "views": views}
+    run = {"jobs": jobs, "engine": engine, "scheduler": scheduler}
 
     def on_error(err):
         click.echo(f"skipped: {err}", err=True)
@@ -100,10 +100,11 @@ def build(inputs, out_dir, store_dir, base, skip_bad, quiet, jobs, engine, sched
     on_file = None if quiet else progress.stage
     try:
         if store_dir is not None:
-            _build_into_store(inputs, store_dir, out_dir, base, skip_bad, on_error, progress, on_file, run)
+            _build_into_store(inputs, store_dir, out_dir, base, skip_bad, on_error, progress, on_file, run,
+                              views)
             return
         stats, written = build_exports(inputs, out_dir, base=base, skip_bad=skip_bad,
-                                       on_error=on_error, progress=progress, on_file=on_file, **run)
+                                       on_error=on_error, progress=progress, on_file=on_file, views=views, **run)
     except (InputError, ValueError) as exc:
         raise click.ClickException(str(exc)) from None
     finally:
@@ -132,7 +133,7 @@ def _say_if_no_views(out_dir, written) -> None:
                    f"kg view {Path(out_dir) / 'graph.nq'} -o graph.html --max-nodes N | --focus ENTITY")
 
 
-def _build_into_store(inputs, store_dir, out_dir, base, skip_bad, on_error, progress, on_file, run):
+def _build_into_store(inputs, store_dir, out_dir, base, skip_bad, on_error, progress, on_file, run, views):
     from .io import read_articles
     from .store import KgStore
 
@@ -145,8 +146,8 @@ def _build_into_store(inputs, store_dir, out_dir, base, skip_bad, on_error, prog
 
     with KgStore(store_dir, base=base, create=True) as store:
         stats = store.ingest(read_articles(inputs, skip_bad=skip_bad, on_error=record),
-                             progress=progress, **{k: v for k, v in run.items() if k != "views"})
-        written = store.export(out_dir, on_file=on_file, jobs=run["jobs"], views=run["views"]) \
+                             progress=progress, **run)
+        written = store.export(out_dir, on_file=on_file, jobs=run["jobs"], views=views) \
             if out_dir is not None else []
         info = store.info()
     if progress is not None:

@@ -22,6 +22,7 @@ import html
 import json
 import multiprocessing
 import queue
+import re
 import threading
 from dataclasses import dataclass
 from http import HTTPStatus
@@ -221,8 +222,6 @@ def execute(store: ox.Store, text: str, accept: str | None, max_rows: int) -> Re
 
 
 def _looks_like_update(text: str) -> bool:
-    import re
-
     body = re.sub(r"(?im)^\s*(PREFIX|BASE)\s+\S*\s*<[^>]*>\s*", "", text)
     body = re.sub(r"(?m)#.*$", "", body).strip().upper()
     return body.startswith(("INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE",
