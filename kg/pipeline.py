@@ -2,7 +2,8 @@
 
 One-way data flow; each stage is a plain function of the previous stage's
 output. :func:`build` streams articles: each article's named graph is written
-as soon as it is extracted, and only the entity registry stays in memory.
+as soon as it is extracted, and only the entity registry and the descriptions
+of events and memberships (the default graph) stay in memory.
 """
 
 from __future__ import annotations
@@ -159,41 +160,22 @@ def article_lines(res: ArticleResult, iris: Iris) -> list[str]:
         ]
     out += [quad(a, iri("schema:mentions"), ent, g) for ent in entities]
     for r in res.roles:
+        # what the membership is (member, organization, role, host) is described
+        # once in the default graph (see :func:`shared_lines`); here, who says so
         m = iris.membership(r.person, r.role, r.of, r.to)
         out += [
-            quad(m, A, iri("kg:Membership"), g),
-            quad(m, iri("org:member"), iris.entity(r.person), g),
-            quad(m, iri("org:organization"), iris.entity(r.of), g),
-            quad(m, iri("org:role"), iris.role(r.role), g),
             quad(m, iri("prov:wasDerivedFrom"), a, g),
             quad(m, iri("kg:inSentence"), iris.sentence(art.id, r.sentence), g),
             quad(m, iri("kg:evidence"), lit(content[r.begin:r.end], lang="ar"), g),
         ]
-        if r.to:
-            out.append(quad(m, iri("kg:hostCountry"), iris.entity(r.to), g))
-    types = load_event_types().types
     for ev in res.events:
+        # likewise the event's type, date, place and participants
         x = iris.event(ev.key())
-        et = types[ev.type]
-        label = et.ar + (f" {ev.date}" if ev.date else "")
         out += [
-            quad(x, A, iri(f"kg:{ev.type}"), g),
-            quad(x, iri("rdfs:label"), lit(label, lang="ar"), g),
             quad(x, iri("prov:wasDerivedFrom"), a, g),
             quad(a, iri("schema:mentions"), x, g),
         ]
         out += [quad(x, iri("kg:inSentence"), iris.sentence(art.id, s_), g) for s_ in sorted(set(ev.sentences))]
-        out += [quad(x, iri("kg:participant"), iris.entity(p), g) for p in sorted(ev.participants)]
-        if ev.place:
-            out.append(quad(x, iri("kg:eventPlace"), iris.entity(ev.place), g))
-        if ev.date:
-            out.append(quad(x, iri("schema:startDate"), lit(ev.date, datatype=ev.datatype), g))
-        if ev.planned:
-            out.append(quad(x, iri("kg:planned"), lit("true", datatype="xsd:boolean"), g))
-        if ev.duration:
-            out.append(quad(x, iri("schema:duration"), lit(ev.duration, datatype="xsd:duration"), g))
-        if ev.initiator:
-            out.append(quad(x, iri("kg:initiator"), iris.entity(ev.initiator), g))
         for b, e in ev.triggers:
             t = iris.mention(art.id, b, e)
             out += [
@@ -221,6 +203,49 @@ def article_lines(res: ArticleResult, iris: Iris) -> list[str]:
             out.append(quad(x, iri("kg:cueWord"), lit(q.cue, lang="ar"), g))
     return sorted(set(out))
 
+
+
+def shared_lines(res: ArticleResult, iris: Iris) -> list[str]:
+    """The default-graph triples that describe the article's events and
+    memberships: what they are, not who reports them. An event or membership
+    reported by many articles is one node (its IRI is deterministic) and is
+    described once, in the default graph, as the union of what the articles
+    say; each article's graph keeps its own provenance (``prov:wasDerivedFrom``,
+    sentences, trigger mentions, evidence). Described in every article's graph
+    instead, a union-graph query joining k of its properties would see each
+    reporting article's copy, n^k rows for n articles."""
+    out = []
+    for r in res.roles:
+        m = iris.membership(r.person, r.role, r.of, r.to)
+        out += [
+            quad(m, A, iri("kg:Membership")),
+            quad(m, iri("org:member"), iris.entity(r.person)),
+            quad(m, iri("org:organization"), iris.entity(r.of)),
+            quad(m, iri("org:role"), iris.role(r.role)),
+        ]
+        if r.to:
+            out.append(quad(m, iri("kg:hostCountry"), iris.entity(r.to)))
+    types = load_event_types().types
+    for ev in res.events:
+        x = iris.event(ev.key())
+        et = types[ev.type]
+        label = et.ar + (f" {ev.date}" if ev.date else "")
+        out += [
+            quad(x, A, iri(f"kg:{ev.type}")),
+            quad(x, iri("rdfs:label"), lit(label, lang="ar")),
+        ]
+        out += [quad(x, iri("kg:participant"), iris.entity(p)) for p in sorted(ev.participants)]
+        if ev.place:
+            out.append(quad(x, iri("kg:eventPlace"), iris.entity(ev.place)))
+        if ev.date:
+            out.append(quad(x, iri("schema:startDate"), lit(ev.date, datatype=ev.datatype)))
+        if ev.planned:
+            out.append(quad(x, iri("kg:planned"), lit("true", datatype="xsd:boolean")))
+        if ev.duration:
+            out.append(quad(x, iri("schema:duration"), lit(ev.duration, datatype="xsd:duration")))
+        if ev.initiator:
+            out.append(quad(x, iri("kg:initiator"), iris.entity(ev.initiator)))
+    return sorted(set(out))
 
 def role_lines(roles: Iterable[str], iris: Iris) -> list[str]:
     """Default-graph quads of the roles used: type and labels."""
@@ -276,12 +301,14 @@ class JoiningFacts:
     """What one article adds to the default graph, which joins articles: its
     mentions' contributions to entity descriptions (see
     :func:`kg.resolve.contribution`), the lexicon entities its facts refer to,
-    and the roles it uses. A build folds them into one registry; a store keeps
-    them per article so it can recompute the default graph when articles come
-    and go."""
+    the roles it uses, and the triples describing its events and memberships
+    (:func:`shared_lines`). A build folds them into one registry and one set of
+    lines; a store keeps them per article so it can recompute the default graph
+    when articles come and go."""
     contributions: list[tuple] = field(default_factory=list)
     ensured: set[str] = field(default_factory=set)
     roles: set[str] = field(default_factory=set)
+    shared: list[str] = field(default_factory=list)
 
     def apply(self, registry: Registry) -> None:
         for c in self.contributions:
@@ -292,8 +319,8 @@ class JoiningFacts:
             registry.ensure(eid)
 
 
-def joining_facts(res: ArticleResult) -> JoiningFacts:
-    facts = JoiningFacts([contribution(m, eid) for m, eid in res.mentions])
+def joining_facts(res: ArticleResult, iris: Iris) -> JoiningFacts:
+    facts = JoiningFacts([contribution(m, eid) for m, eid in res.mentions], shared=shared_lines(res, iris))
     for ev in res.events:
         facts.ensured.update(e for e in (*ev.participants, ev.place, ev.initiator) if e)
     for r in res.roles:
@@ -303,10 +330,11 @@ def joining_facts(res: ArticleResult) -> JoiningFacts:
 
 
 def default_graph_lines(registry: Registry, sources: Iterable[str], roles: Iterable[str],
-                        iris: Iris) -> list[str]:
-    """The default graph: ontology, entities, publishers and roles, sorted."""
+                        iris: Iris, shared: Iterable[str] = ()) -> list[str]:
+    """The default graph, sorted: ontology, entities, publishers, roles, and the
+    ``shared`` descriptions of events and memberships (:func:`shared_lines`)."""
     head = ontology_lines() + entity_lines(registry, iris) + publisher_lines(sorted(sources), iris) \
-        + role_lines(sorted(roles), iris)
+        + role_lines(sorted(roles), iris) + list(shared)
     return sorted(set(head))
 
 
@@ -522,9 +550,9 @@ def build(
     timings: dict[str, float] | None = None,
 ) -> BuildStats:
     """Extract every article and write the whole dataset as N-Quads to ``out``:
-    the default graph (ontology, entities, publishers, roles) first, then one named
-    graph per article in input order. The article
-    graphs go to a temporary file first and are appended after the default graph, which is
+    the default graph (ontology, entities, publishers, roles, the descriptions of
+    events and memberships) first, then one named graph per article in input
+    order. The article graphs go to a temporary file first and are appended after the default graph, which is
     known only at the end. With ``jobs`` > 1, extraction runs in that many worker
     processes; with ``engine="dask"``, on a Dask cluster (``scheduler``, or a
     local one of ``jobs`` workers); the output is the same byte for byte. A
@@ -543,12 +571,14 @@ def build(
     stats = BuildStats()
     sources: set[str] = set()
     roles_used: set[str] = set()
+    shared: set[str] = set()
     with tempfile.TemporaryFile("w+", encoding="utf-8") as parts:
         for art, res, lines in _extracted(articles, extractor, iris, jobs, engine, scheduler):
             t0 = clock()
-            facts = joining_facts(res)
+            facts = joining_facts(res, iris)
             facts.apply(registry)
             roles_used.update(facts.roles)
+            shared.update(facts.shared)
             for m, _ in res.mentions:
                 stats.by_source[m.source] = stats.by_source.get(m.source, 0) + 1
             stats.events += len(res.events)
@@ -565,7 +595,7 @@ def build(
             if progress:
                 progress(art)
         t0 = clock()
-        head = default_graph_lines(registry, sources, roles_used, iris)
+        head = default_graph_lines(registry, sources, roles_used, iris, shared)
         out.writelines(head)
         stats.triples += len(head)
         parts.seek(0)

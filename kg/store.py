@@ -11,10 +11,11 @@ Layout of a store folder::
 Articles are ingested incrementally. An article whose content hash and
 extractor version are already recorded is skipped; a changed article replaces
 its named graph; :meth:`KgStore.remove` retracts articles. After every change
-the default graph (entity descriptions, publishers, roles) is recomputed from
-the manifest, so the store always holds exactly what a one-shot build of the
-same articles gives (cross-article events need no recomputation: their IRIs
-are deterministic, and each article's graph states its own part).
+the default graph (entity descriptions, publishers, roles, and the descriptions
+of events and memberships) is recomputed from the manifest, so the store always
+holds exactly what a one-shot build of the same articles gives: an event two
+articles report is one node (its IRI is deterministic), described once in the
+default graph with what either article says of it, until both are removed.
 """
 
 from __future__ import annotations
@@ -37,7 +38,8 @@ from . import __version__
 from .io import Article
 from .rdf import DEFAULT_BASE, Iris
 
-FORMAT_VERSION = 1
+#: 2: events and memberships are described in the default graph
+FORMAT_VERSION = 2
 MARKER = "kg-store.json"
 
 
@@ -119,6 +121,8 @@ CREATE TABLE IF NOT EXISTS ensured (article TEXT NOT NULL, eid TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS ensured_article ON ensured (article);
 CREATE TABLE IF NOT EXISTS roles (article TEXT NOT NULL, role TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS roles_article ON roles (article);
+CREATE TABLE IF NOT EXISTS shared (article TEXT NOT NULL, line TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS shared_article ON shared (article);
 """
 
 #: articles whose quads are loaded into the store in one transaction
@@ -142,7 +146,8 @@ class KgStore:
             _write_json_atomic(marker, {"format": FORMAT_VERSION, "base": base or DEFAULT_BASE})
         meta = json.loads(marker.read_text("utf-8"))
         if meta.get("format") != FORMAT_VERSION:
-            raise StoreError(f"{self.path}: store format {meta.get('format')} is not {FORMAT_VERSION}")
+            raise StoreError(f"{self.path}: store format {meta.get('format')} is not {FORMAT_VERSION}, "
+                             f"which this kg reads; build a new store from the articles")
         self.base = meta["base"]
         if base and base != self.base:
             raise StoreError(f"{self.path}: the store's base IRI is {self.base}, not {base}")
@@ -266,7 +271,7 @@ class KgStore:
             stats.quotes += len(res.quotes)
             for m, _ in res.mentions:
                 stats.by_source[m.source] = stats.by_source.get(m.source, 0) + 1
-            batch.append((art, lines, joining_facts(res)))
+            batch.append((art, lines, joining_facts(res, self.iris)))
             if len(batch) >= LOAD_BATCH:
                 flush()
             if progress:
@@ -303,7 +308,7 @@ class KgStore:
             raise StoreError(f"{self.path}: opened read-only")
 
     def _forget(self, aid: str) -> None:
-        for table in ("contributions", "ensured", "roles"):
+        for table in ("contributions", "ensured", "roles", "shared"):
             self.db.execute(f"DELETE FROM {table} WHERE article = ?", (aid,))
 
     def _record(self, art: Article, version: str, facts) -> None:
@@ -314,6 +319,7 @@ class KgStore:
                             [(art.id, eid, t, c, s, int(n)) for eid, t, c, s, n in facts.contributions])
         self.db.executemany("INSERT INTO ensured VALUES (?, ?)", [(art.id, e) for e in sorted(facts.ensured)])
         self.db.executemany("INSERT INTO roles VALUES (?, ?)", [(art.id, r) for r in sorted(facts.roles)])
+        self.db.executemany("INSERT INTO shared VALUES (?, ?)", [(art.id, line) for line in facts.shared])
 
     def _default_stale(self) -> bool:
         return self._meta("default_graph") != extractor_version()
@@ -335,8 +341,9 @@ class KgStore:
         sources = [r[0] for r in self.db.execute(
             "SELECT DISTINCT source FROM articles WHERE source IS NOT NULL AND source != ''")]
         roles = [r[0] for r in self.db.execute("SELECT DISTINCT role FROM roles")]
+        shared = [r[0] for r in self.db.execute("SELECT DISTINCT line FROM shared")]
         held = self.db.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
-        lines = default_graph_lines(registry, sources, roles, self.iris) if held else []
+        lines = default_graph_lines(registry, sources, roles, self.iris, shared) if held else []
         new = set(ox.parse(input="".join(lines).encode("utf-8"), format=ox.RdfFormat.N_QUADS))
         old = set(self.ox.quads_for_pattern(None, None, None, ox.DefaultGraph()))
         for q in old - new:

@@ -70,6 +70,61 @@ def test_building_in_two_halves_is_isomorphic_to_building_at_once(whole, tmp_pat
         assert export_bytes(halves, tmp_path, "a") == export_bytes(whole[0], tmp_path, "b")
 
 
+
+KG = "https://w3id.org/kg-ar/ontology#"
+PROV = "http://www.w3.org/ns/prov#"
+
+
+def shared_events(store: KgStore) -> dict:
+    """Event IRI → the articles (graph names) that report it, for the events
+    reported by more than one article."""
+    reporters: dict = {}
+    for q in store.ox.quads_for_pattern(None, ox.NamedNode(PROV + "wasDerivedFrom"), None, None):
+        if "/event/" in q.subject.value:
+            reporters.setdefault(q.subject, set()).add(q.graph_name)
+    return {e: g for e, g in reporters.items() if len(g) > 1}
+
+
+def test_an_event_reported_twice_is_described_once_in_the_default_graph(whole):
+    store, _ = whole
+    shared = shared_events(store)
+    assert shared, "the seeds report the Geneva summit in two articles"
+    participant = ox.NamedNode(KG + "participant")
+    for event, graphs in shared.items():
+        described = list(store.ox.quads_for_pattern(event, participant, None, None))
+        assert described and all(q.graph_name == ox.DefaultGraph() for q in described)
+        # a union-graph query sees each participant once, not once per article
+        rows = list(store.ox.query(f"SELECT ?p WHERE {{ {event} <{KG}participant> ?p }}",
+                                   use_default_graph_as_union=True))
+        assert len(rows) == len({q.object for q in described})
+        # each reporting article's graph keeps its provenance
+        assert {q.graph_name for q in store.ox.quads_for_pattern(
+            event, ox.NamedNode(PROV + "wasDerivedFrom"), None, None)} == graphs
+    # no article graph describes an event's or membership's content
+    for p in ("participant", "eventPlace"):
+        assert not any(q.graph_name != ox.DefaultGraph()
+                       for q in store.ox.quads_for_pattern(None, ox.NamedNode(KG + p), None, None))
+    assert not any(q.graph_name != ox.DefaultGraph() for q in store.ox.quads_for_pattern(
+        None, ox.NamedNode("http://www.w3.org/ns/org#member"), None, None))
+
+
+def test_a_shared_event_lasts_until_its_last_reporter_is_removed(tmp_path, extractor):
+    arts = seed_articles()
+    with KgStore(tmp_path / "s", create=True) as store:
+        store.ingest(arts, extractor)
+        shared = shared_events(store)
+        event, graphs = sorted(shared.items(), key=lambda kv: kv[0].value)[0]
+        ids = sorted(a.id for a in arts if ox.NamedNode(store.iris.graph(a.id)[1:-1]) in graphs)
+        store.remove(ids[:1])
+        still = list(store.ox.quads_for_pattern(event, None, None, None))
+        assert any(q.graph_name == ox.DefaultGraph() for q in still)
+        assert {q.graph_name for q in still if q.graph_name != ox.DefaultGraph()} == \
+            {ox.NamedNode(store.iris.graph(i)[1:-1]) for i in ids[1:]}
+        store.remove(ids[1:])
+        assert not list(store.ox.quads_for_pattern(event, None, None, None))
+        assert not list(store.ox.quads_for_pattern(None, None, event, None))
+
+
 def test_reingesting_is_a_no_op(tmp_path, extractor):
     with KgStore(tmp_path / "s", create=True) as store:
         store.ingest(seed_articles(), extractor)
