@@ -462,14 +462,18 @@ def serve(graph, store_dir, host, port, timeout, max_rows, workers, quiet):
 @click.option("--auth", metavar="USER:PASSWORD", envvar="KG_PUSH_AUTH",
               help="HTTP credentials (or set KG_PUSH_AUTH).")
 @click.option("--digest", is_flag=True, help="Use HTTP Digest authentication (Virtuoso) instead of Basic.")
-def push(graph, store_dir, endpoint, graph_store, auth, digest):
+@click.option("--default-graph", metavar="IRI", default=None,
+              help="Send the default graph into this named graph (for stores with no default graph of "
+                   "their own, such as Virtuoso, whose queries see the union of all graphs).")
+def push(graph, store_dir, endpoint, graph_store, auth, digest, default_graph):
     """Send a store (or an export file) to an external SPARQL store, one named
     graph per article, each replaced atomically.
 
     \b
     Example:
         kg push --store store/ --graph-store http://localhost:7878/store
-        kg push exports/graph.trig --endpoint http://localhost:8890/sparql-auth --auth dba:dba --digest
+        kg push exports/graph.trig --endpoint http://localhost:8890/sparql-auth --auth dba:dba --digest \\
+            --default-graph https://w3id.org/kg-ar/resource/graph/default
     """
     from .push import PushError, push as run
     from .query import QueryError
@@ -478,7 +482,7 @@ def push(graph, store_dir, endpoint, graph_store, auth, digest):
     progress = Progress("graphs")
     started = time.perf_counter()
     try:
-        stats = run(source, endpoint, graph_store, auth, digest, progress=progress)
+        stats = run(source, endpoint, graph_store, auth, digest, progress=progress, default_graph=default_graph)
     except (PushError, QueryError) as exc:
         raise click.ClickException(str(exc)) from None
     finally:

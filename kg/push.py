@@ -9,6 +9,10 @@ One request per graph, each replacing that graph atomically:
   INSERT DATA { GRAPH <g> { … } }`` in one request (one transaction in
   Oxigraph, Fuseki, GraphDB and Virtuoso).
 
+Stores with no default graph of their own (Virtuoso, where the default graph
+of a query is the union of all graphs) take the default graph into a named
+graph given by ``default_graph`` (``--default-graph IRI``).
+
 The standard library's ``urllib`` speaks HTTP (Basic or Digest
 authentication), so nothing more needs installing.
 """
@@ -105,14 +109,20 @@ class Pusher:
 
 def push(source: str | Path, endpoint: str | None = None, graph_store: str | None = None,
          auth: str | None = None, digest: bool = False,
-         progress: Callable[[object], None] | None = None) -> PushStats:
-    """Send every graph of ``source`` (a store folder or an export file)."""
+         progress: Callable[[object], None] | None = None,
+         default_graph: str | None = None) -> PushStats:
+    """Send every graph of ``source`` (a store folder or an export file); the
+    default graph into the named graph ``default_graph`` if given."""
     from .store import open_graph
 
+    if default_graph is not None and urllib.parse.urlsplit(default_graph).scheme not in ("http", "https", "urn"):
+        raise PushError(f"--default-graph needs an absolute IRI, not {default_graph!r}")
     pusher = Pusher(endpoint, graph_store, auth, digest)
     store = open_graph(source)
     stats = PushStats()
     for graph, triples in graphs_of(store):
+        if graph is None and default_graph:
+            graph = ox.NamedNode(default_graph)
         stats.bytes += pusher.put_graph(graph, triples)
         stats.graphs += 1
         stats.triples += len(triples)
