@@ -69,11 +69,15 @@ def cli():
 @click.option("--scheduler", metavar="ADDRESS", default=None,
               help="With --engine dask: the scheduler to use (e.g. tcp://host:8786); "
                    "without it, a local cluster of --jobs worker processes.")
+@click.option("--shards", "shard_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="With --engine dask: the folder, reachable by the workers and by this machine, where "
+                   "the workers write the named graphs they extract (default: a temporary folder here, "
+                   "which suits a local cluster).")
 @click.option("--views/--no-views", default=None,
               help="Draw graph.html, graph.graphml and graph.gexf too (default: when the graph has at "
                    "most 2,000 articles; beyond, use kg view with --focus or --max-nodes).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
-def build(inputs, out_dir, store_dir, base, skip_bad, quiet, jobs, engine, scheduler, views):
+def build(inputs, out_dir, store_dir, base, skip_bad, quiet, jobs, engine, scheduler, shard_dir, views):
     """Build the graph of INPUTS (.txt files, folders of them, .jsonl/.jsonl.gz) into
     the exports in OUT, or into a persistent store (or both).
 
@@ -89,8 +93,8 @@ def build(inputs, out_dir, store_dir, base, skip_bad, quiet, jobs, engine, sched
 
     if out_dir is None and store_dir is None:
         raise click.UsageError("give -o OUT, --store DIR, or both")
-    if scheduler and engine != "dask":
-        raise click.UsageError("--scheduler goes with --engine dask")
+    if (scheduler or shard_dir) and engine != "dask":
+        raise click.UsageError("--scheduler and --shards go with --engine dask")
     run = {"jobs": jobs, "engine": engine, "scheduler": scheduler}
 
     def on_error(err):
@@ -101,10 +105,11 @@ def build(inputs, out_dir, store_dir, base, skip_bad, quiet, jobs, engine, sched
     try:
         if store_dir is not None:
             _build_into_store(inputs, store_dir, out_dir, base, skip_bad, on_error, progress, on_file, run,
-                              views)
+                              views, shard_dir)
             return
         stats, written = build_exports(inputs, out_dir, base=base, skip_bad=skip_bad,
-                                       on_error=on_error, progress=progress, on_file=on_file, views=views, **run)
+                                       on_error=on_error, progress=progress, on_file=on_file, views=views,
+                                       shard_dir=shard_dir, **run)
     except (InputError, ValueError) as exc:
         raise click.ClickException(str(exc)) from None
     finally:
@@ -133,8 +138,9 @@ def _say_if_no_views(out_dir, written) -> None:
                    f"kg view {Path(out_dir) / 'graph.nq'} -o graph.html --max-nodes N | --focus ENTITY")
 
 
-def _build_into_store(inputs, store_dir, out_dir, base, skip_bad, on_error, progress, on_file, run, views):
-    from .io import read_articles
+def _build_into_store(inputs, store_dir, out_dir, base, skip_bad, on_error, progress, on_file, run, views,
+                      shard_dir=None):
+    from .shards import Inputs
     from .store import KgStore
 
     started = time.perf_counter()
@@ -145,7 +151,7 @@ def _build_into_store(inputs, store_dir, out_dir, base, skip_bad, on_error, prog
         on_error(err)
 
     with KgStore(store_dir, base=base, create=True) as store:
-        stats = store.ingest(read_articles(inputs, skip_bad=skip_bad, on_error=record),
+        stats = store.ingest(Inputs(inputs, skip_bad=skip_bad, on_error=record, shard_dir=shard_dir),
                              progress=progress, **run)
         written = store.export(out_dir, on_file=on_file, jobs=run["jobs"], views=views) \
             if out_dir is not None else []

@@ -20,10 +20,13 @@ class InputError(ValueError):
     """A bad input record; the message names file, line and field."""
 
     def __init__(self, path: str | Path, line: int | None, field: str | None, message: str):
-        self.path, self.line, self.field = str(path), line, field
+        self.path, self.line, self.field, self.message = str(path), line, field, message
         where = self.path + (f":{line}" if line else "")
         what = f" field {field!r}:" if field else ""
         super().__init__(f"{where}:{what} {message}")
+
+    def __reduce__(self):  # so that it crosses process boundaries whole
+        return (InputError, (self.path, self.line, self.field, self.message))
 
 
 @dataclass(frozen=True)
@@ -90,10 +93,15 @@ def _record(obj, path: Path, line: int) -> Article:
     return Article(id=aid.strip(), text=obj["text"], origin=f"{path}:{line}", **extra)
 
 
-def _read_jsonl(path: Path) -> Iterator[Article | InputError]:
+def _read_jsonl(path: Path, start: int = 1, stop: int | None = None) -> Iterator[Article | InputError]:
+    """The records of lines ``start``..``stop`` (1-based, ``stop`` excluded; all by default)."""
     opener = gzip.open if path.name.endswith(".gz") else open
     with opener(path, "rb") as fh:
         for lineno, raw in enumerate(fh, 1):
+            if lineno < start:
+                continue
+            if stop is not None and lineno >= stop:
+                break
             if not raw.strip():
                 continue
             try:

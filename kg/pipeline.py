@@ -9,6 +9,7 @@ of events and memberships (the default graph) stay in memory.
 from __future__ import annotations
 
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator, TextIO
 
@@ -20,6 +21,7 @@ from .relations import QuoteFact, Relations, RoleFact
 from .resolve import Registry, contribution, resolve_article
 from .rdf import A, Iris, integer, iri, lit, quad, url_term
 from .timex import anchor_date
+from .shards import Extracted, Inputs, sharded
 from .vocab import ontology_lines
 
 
@@ -329,6 +331,22 @@ def joining_facts(res: ArticleResult, iris: Iris) -> JoiningFacts:
     return facts
 
 
+def counts_of(res: "ArticleResult | Extracted") -> dict:
+    """Mentions (and by recognizer), events, roles and quotations of an article's
+    result, or of what a Dask worker returned for it (:class:`kg.shards.Extracted`)."""
+    if isinstance(res, Extracted):
+        return res.counts
+    by_source: dict[str, int] = {}
+    for m, _ in res.mentions:
+        by_source[m.source] = by_source.get(m.source, 0) + 1
+    return {"mentions": len(res.mentions), "events": len(res.events), "roles": len(res.roles),
+            "quotes": len(res.quotes), "by_source": by_source}
+
+
+def facts_of(res: "ArticleResult | Extracted", iris: Iris) -> JoiningFacts:
+    return res.facts if isinstance(res, Extracted) else joining_facts(res, iris)
+
+
 def default_graph_lines(registry: Registry, sources: Iterable[str], roles: Iterable[str],
                         iris: Iris, shared: Iterable[str] = ()) -> list[str]:
     """The default graph, sorted: ontology, entities, publishers, roles, and the
@@ -395,6 +413,10 @@ def _extracted(articles: Iterable[Article], extractor: Extractor, iris: Iris, jo
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r} (not one of {', '.join(ENGINES)})")
     timings = extractor.timings
+    if engine == "dask" and isinstance(articles, Inputs):
+        # the workers read the inputs and write the named graphs to shards
+        yield from sharded(articles, iris.base, jobs, scheduler, timings)
+        return
     if timings is not None:
         articles = _timed_read(articles, timings)
     if engine == "local" and jobs <= 1:
@@ -481,13 +503,11 @@ def _worker_version() -> str:
     return extractor_version()
 
 
-def _dask_batches(batches: Iterator[list[Article]], iris: Iris, jobs: int, scheduler: str | None,
-                  timed: bool = False):
-    """``(batch, extracted batch)`` in order, computed on a Dask cluster: the one at
-    ``scheduler``, or else a LocalCluster of ``jobs`` single-threaded worker
-    processes. At most two batches per worker thread are in flight."""
-    from collections import deque
-
+@contextmanager
+def dask_client(jobs: int, scheduler: str | None):
+    """A Dask client of the cluster at ``scheduler``, or else of a LocalCluster of
+    ``jobs`` single-threaded worker processes, closed afterwards. Workers that
+    run another extractor version than this process are refused."""
     try:
         from distributed import Client, LocalCluster
     except ImportError:
@@ -507,6 +527,22 @@ def _dask_batches(batches: Iterator[list[Article]], iris: Iris, jobs: int, sched
         if others:
             raise ValueError(f"Dask workers run another extractor than this one ({mine}): "
                              + ", ".join(f"{w}: {v}" for w, v in sorted(others.items())))
+        yield client
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def _dask_batches(batches: Iterator[list[Article]], iris: Iris, jobs: int, scheduler: str | None,
+                  timed: bool = False):
+    """``(batch, extracted batch)`` in order, computed on a Dask cluster (see
+    :func:`dask_client`) from articles read here. At most two batches per worker
+    thread are in flight. (Inputs given by path go to :mod:`kg.shards` instead,
+    whose workers read them.)"""
+    from collections import deque
+
+    with dask_client(jobs, scheduler) as client:
         threads = sum(client.nthreads().values()) or jobs
         pending: deque = deque()
         for batch in batches:
@@ -517,10 +553,6 @@ def _dask_batches(batches: Iterator[list[Article]], iris: Iris, jobs: int, sched
         while pending:
             b, fut = pending.popleft()
             yield b, fut.result()
-    finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
 
 
 @dataclass
@@ -575,20 +607,21 @@ def build(
     with tempfile.TemporaryFile("w+", encoding="utf-8") as parts:
         for art, res, lines in _extracted(articles, extractor, iris, jobs, engine, scheduler):
             t0 = clock()
-            facts = joining_facts(res, iris)
+            facts = facts_of(res, iris)
             facts.apply(registry)
             roles_used.update(facts.roles)
             shared.update(facts.shared)
-            for m, _ in res.mentions:
-                stats.by_source[m.source] = stats.by_source.get(m.source, 0) + 1
-            stats.events += len(res.events)
-            stats.roles += len(res.roles)
-            stats.quotes += len(res.quotes)
+            counts = counts_of(res)
+            for src, n in counts["by_source"].items():
+                stats.by_source[src] = stats.by_source.get(src, 0) + n
+            stats.events += counts["events"]
+            stats.roles += counts["roles"]
+            stats.quotes += counts["quotes"]
             if art.source:
                 sources.add(art.source)
             parts.writelines(lines)
             stats.articles += 1
-            stats.mentions += len(res.mentions)
+            stats.mentions += counts["mentions"]
             stats.triples += len(lines)
             if timings is not None:
                 timings["store"] = timings.get("store", 0.0) + clock() - t0
@@ -643,18 +676,21 @@ def build_exports(
     scheduler: str | None = None,
     timings: dict[str, float] | None = None,
     views: bool | None = None,
+    shard_dir=None,
 ) -> tuple[BuildStats, list]:
     """Read ``inputs``, build the graph and write the four exports into
     ``out_dir``, then the views of it (graph.html, graph.graphml, graph.gexf),
     each atomically. The RDF exports change only if the whole build succeeds.
     ``views``: True, False, or None for "when the graph has at most
-    :data:`VIEW_AUTO_MAX_ARTICLES` articles" (see :func:`wants_views`)."""
+    :data:`VIEW_AUTO_MAX_ARTICLES` articles" (see :func:`wants_views`). With
+    ``engine="dask"`` the workers read the inputs and write their named graphs
+    to shards in ``shard_dir`` (see :mod:`kg.shards`; default: a temporary
+    folder, which suits a cluster on this machine)."""
     import os
     import tempfile
     from pathlib import Path
 
     from .export import write_exports
-    from .io import read_articles
     from .view import write_view_exports
 
     out_dir = Path(out_dir)
@@ -669,7 +705,7 @@ def build_exports(
     fd, tmp = tempfile.mkstemp(prefix=".graph.nq.", suffix=".build", dir=out_dir)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            stats = build(read_articles(inputs, skip_bad=skip_bad, on_error=record), fh,
+            stats = build(Inputs(inputs, skip_bad=skip_bad, on_error=record, shard_dir=shard_dir), fh,
                           base=base, progress=progress, jobs=jobs, engine=engine,
                           scheduler=scheduler, timings=timings)
         stats.skipped = len(skipped)

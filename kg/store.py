@@ -212,7 +212,8 @@ class KgStore:
         extractor version) are skipped without being extracted again. Extraction
         runs here (``jobs`` processes) or on Dask (``engine``, ``scheduler``, as
         :func:`kg.pipeline.build`); ``timings`` gets the seconds of each stage."""
-        from .pipeline import Extractor, _extracted, joining_facts
+        from .pipeline import Extractor, _extracted, counts_of, facts_of
+        from .shards import Extracted, Inputs, sharded
 
         self._writable()
         started = time.perf_counter()
@@ -253,25 +254,38 @@ class KgStore:
             else:
                 self.ox.load(input=data, format=ox.RdfFormat.N_QUADS)
             with self.db:
-                for art, _, facts in batch:
+                for art, _, (digest, facts) in batch:
                     self._forget(art.id)
-                    self._record(art, version, facts)
+                    self._record(art, digest, version, facts)
             batch.clear()
             if timings is not None:
                 timings["store"] = timings.get("store", 0.0) + clock() - t0
 
-        for art, res, lines in _extracted(todo(), extractor, self.iris, jobs, engine, scheduler):
+        if engine == "dask" and isinstance(articles, Inputs):
+            # the workers read the inputs, skip what the store holds unchanged,
+            # and write the named graphs to shards
+            extracted = sharded(articles, self.base, jobs, scheduler, timings, held, version)
+        else:
+            extracted = _extracted(todo(), extractor, self.iris, jobs, engine, scheduler)
+        for art, res, lines in extracted:
+            if res is None:  # unchanged, found so by a Dask worker
+                stats.unchanged += 1
+                if progress:
+                    progress(art)
+                continue
             if art.id in held:
                 stats.replaced += 1
             else:
                 stats.added += 1
-            stats.mentions += len(res.mentions)
-            stats.events += len(res.events)
-            stats.roles += len(res.roles)
-            stats.quotes += len(res.quotes)
-            for m, _ in res.mentions:
-                stats.by_source[m.source] = stats.by_source.get(m.source, 0) + 1
-            batch.append((art, lines, joining_facts(res, self.iris)))
+            counts = counts_of(res)
+            stats.mentions += counts["mentions"]
+            stats.events += counts["events"]
+            stats.roles += counts["roles"]
+            stats.quotes += counts["quotes"]
+            for src, n in counts["by_source"].items():
+                stats.by_source[src] = stats.by_source.get(src, 0) + n
+            digest = res.hash if isinstance(res, Extracted) else content_hash(art)
+            batch.append((art, lines, (digest, facts_of(res, self.iris))))
             if len(batch) >= LOAD_BATCH:
                 flush()
             if progress:
@@ -311,9 +325,9 @@ class KgStore:
         for table in ("contributions", "ensured", "roles", "shared"):
             self.db.execute(f"DELETE FROM {table} WHERE article = ?", (aid,))
 
-    def _record(self, art: Article, version: str, facts) -> None:
+    def _record(self, art: Article, digest: str, version: str, facts) -> None:
         self.db.execute("INSERT OR REPLACE INTO articles VALUES (?, ?, ?, ?, ?, ?)",
-                        (art.id, content_hash(art), version, self.iris.graph(art.id)[1:-1],
+                        (art.id, digest, version, self.iris.graph(art.id)[1:-1],
                          art.source, art.origin))
         self.db.executemany("INSERT INTO contributions VALUES (?, ?, ?, ?, ?, ?)",
                             [(art.id, eid, t, c, s, int(n)) for eid, t, c, s, n in facts.contributions])

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from kg import pipeline
+from kg import pipeline, shards
+from kg.io import Article, InputError
 from kg.cli import cli
 from kg.export import FORMATS
 from kg.pipeline import STAGES, build_exports
@@ -35,6 +36,7 @@ def cluster():
 @pytest.fixture
 def small_batches(monkeypatch):
     monkeypatch.setattr(pipeline, "BATCH", 2)
+    monkeypatch.setattr(shards, "PARTITION", 2)
 
 
 def test_forked_processes_in_small_batches_give_the_same_bytes(seeds_build, tmp_path, small_batches):
@@ -55,8 +57,8 @@ def test_dask_workers_load_the_extractor_once(cluster, tmp_path, small_batches):
 
     build_exports([SEEDS], tmp_path, engine="dask", scheduler=cluster.scheduler_address)
     with Client(cluster.scheduler_address) as client:
-        held = client.run(lambda: len(__import__("kg.pipeline").pipeline._dask_state))
-    # 3 batches over 2 workers: every worker that ran one made one extractor
+        held = client.run(lambda: len(__import__("kg.shards").shards._state))
+    # 3 partitions over 2 workers: every worker that ran one made one extractor
     assert set(held.values()) <= {0, 1} and sum(held.values()) >= 1
 
 
@@ -70,6 +72,87 @@ def test_dask_into_a_store_gives_the_same_exports(seeds_build, cluster, tmp_path
         assert stats.added == 5
         st.export(tmp_path / "out")
     # a store writes its graphs by article id, a build in input order: compare the sets
+    a = sorted((out / "graph.nq").read_text("utf-8").splitlines())
+    b = sorted((tmp_path / "out" / "graph.nq").read_text("utf-8").splitlines())
+    assert a == b
+
+
+def test_dask_workers_read_the_inputs_and_write_shards(seeds_build, cluster, tmp_path, small_batches, monkeypatch):
+    """With inputs given by path, the client sends only partitions (never an
+    article) and reads back shards the workers wrote in --shards."""
+    sent = []
+
+    def spy(client_submit):
+        def submit(self, fn, *args, **kw):
+            sent.append(args)
+            return client_submit(self, fn, *args, **kw)
+        return submit
+
+    from distributed import Client
+    monkeypatch.setattr(Client, "submit", spy(Client.submit))
+    out, _ = seeds_build
+    shard_dir = tmp_path / "shards"
+    build_exports([SEEDS], tmp_path / "out", engine="dask", scheduler=cluster.scheduler_address,
+                  shard_dir=shard_dir)
+    same_files(out, tmp_path / "out")
+    parts = [a[0] for a in sent]
+    assert [p.index for p in parts] == [0, 1, 2] and all(isinstance(p, shards.Partition) for p in parts)
+    assert not any(isinstance(x, Article) for a in sent for x in a)
+    assert sum(len(p.paths) for p in parts) == 5
+    assert shard_dir.is_dir() and not list(shard_dir.iterdir())  # each shard read back, then deleted
+
+
+def _jsonl(path: Path, records: list) -> Path:
+    import json
+
+    path.write_text("".join((r if isinstance(r, str) else json.dumps(r, ensure_ascii=False)) + "\n"
+                            for r in records), encoding="utf-8")
+    return path
+
+
+def seed_records() -> list[dict]:
+    from kg.io import read_articles
+
+    return [{"id": a.id, "text": a.text} for a in read_articles([SEEDS])]
+
+
+def test_dask_partitions_of_a_jsonl_file_give_the_local_bytes_and_errors(cluster, tmp_path, small_batches):
+    recs = seed_records()
+    good = _jsonl(tmp_path / "good.jsonl", recs)
+    build_exports([good], tmp_path / "local", jobs=1)
+    build_exports([good], tmp_path / "dask", engine="dask", scheduler=cluster.scheduler_address)
+    same_files(tmp_path / "local", tmp_path / "dask")
+    # a bad record and a duplicate id in later partitions: the same errors as
+    # reading here, raised or (with skip_bad) reported and skipped
+    bad = _jsonl(tmp_path / "bad.jsonl", recs[:3] + ['{"id": "x"}'] + recs[3:] + [recs[0]])
+    for engine in ("local", "dask"):
+        with pytest.raises(InputError, match=r"bad.jsonl:4: field 'text': required field is missing"):
+            build_exports([bad], tmp_path / f"fail-{engine}", engine=engine,
+                          scheduler=cluster.scheduler_address if engine == "dask" else None)
+    errors = {}
+    for engine in ("local", "dask"):
+        errors[engine] = []
+        stats, _ = build_exports([bad], tmp_path / f"skip-{engine}", engine=engine, skip_bad=True,
+                                 on_error=lambda e, into=errors[engine]: into.append(str(e)),
+                                 scheduler=cluster.scheduler_address if engine == "dask" else None)
+        assert stats.articles == 5
+    assert errors["dask"] == errors["local"] and len(errors["local"]) == 2
+    assert "bad.jsonl:7: field 'id': duplicate id" in errors["local"][1]
+    same_files(tmp_path / "local", tmp_path / "skip-dask")
+
+
+def test_dask_workers_skip_what_a_store_holds_unchanged(seeds_build, cluster, tmp_path, small_batches):
+    from kg.shards import Inputs
+    from kg.store import KgStore
+
+    out, _ = seeds_build
+    with KgStore(tmp_path / "store", create=True) as st:
+        first = st.ingest(Inputs([SEEDS]), engine="dask", scheduler=cluster.scheduler_address)
+        before = set(st.ox)
+        again = st.ingest(Inputs([SEEDS]), engine="dask", scheduler=cluster.scheduler_address)
+        assert (first.added, again.added, again.unchanged, again.mentions) == (5, 0, 5, 0)
+        assert set(st.ox) == before
+        st.export(tmp_path / "out")
     a = sorted((out / "graph.nq").read_text("utf-8").splitlines())
     b = sorted((tmp_path / "out" / "graph.nq").read_text("utf-8").splitlines())
     assert a == b
