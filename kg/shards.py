@@ -224,9 +224,8 @@ def sharded(inputs: Inputs, base: str, jobs: int, scheduler: str | None, timings
                         continue
                     if isinstance(item, Extracted) and item.article.id in seen:
                         art = item.article
-                        line = int(art.origin.rsplit(":", 1)[1]) if ":" in art.origin else None
-                        item = InputError(art.origin.rsplit(":", 1)[0] if line else art.origin, line, "id",
-                                          f"duplicate id {art.id!r} (first at {seen[art.id]})")
+                        path, line = _origin(art.origin)
+                        item = InputError(path, line, "id", f"duplicate id {art.id!r} (first at {seen[art.id]})")
                     if isinstance(item, InputError):
                         if not inputs.skip_bad:
                             raise item
@@ -239,6 +238,14 @@ def sharded(inputs: Inputs, base: str, jobs: int, scheduler: str | None, timings
     finally:
         if own:
             shutil.rmtree(shard_dir, ignore_errors=True)
+
+
+def _origin(origin: str) -> tuple[str, int | None]:
+    """``path:line`` of a JSON Lines record, or the path of a ``.txt`` file."""
+    path, _, line = origin.rpartition(":")
+    if path and _kind(Path(path)) == "jsonl" and line.isdigit():
+        return path, int(line)
+    return origin, None
 
 
 def _nq_lines(block: str, n: int) -> list[str]:
