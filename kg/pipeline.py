@@ -206,7 +206,6 @@ def article_lines(res: ArticleResult, iris: Iris) -> list[str]:
     return sorted(set(out))
 
 
-
 def shared_lines(res: ArticleResult, iris: Iris) -> list[str]:
     """The default-graph triples that describe the article's events and
     memberships: what they are, not who reports them. An event or membership
@@ -248,6 +247,7 @@ def shared_lines(res: ArticleResult, iris: Iris) -> list[str]:
         if ev.initiator:
             out.append(quad(x, iri("kg:initiator"), iris.entity(ev.initiator)))
     return sorted(set(out))
+
 
 def role_lines(roles: Iterable[str], iris: Iris) -> list[str]:
     """Default-graph quads of the roles used: type and labels."""
@@ -584,8 +584,8 @@ def build(
     """Extract every article and write the whole dataset as N-Quads to ``out``:
     the default graph (ontology, entities, publishers, roles, the descriptions of
     events and memberships) first, then one named graph per article in input
-    order. The article graphs go to a temporary file first and are appended after the default graph, which is
-    known only at the end. With ``jobs`` > 1, extraction runs in that many worker
+    order. The article graphs go to a temporary file first and are appended
+    after the default graph, which is known only at the end. With ``jobs`` > 1, extraction runs in that many worker
     processes; with ``engine="dask"``, on a Dask cluster (``scheduler``, or a
     local one of ``jobs`` workers); the output is the same byte for byte. A
     ``timings`` dict gets the seconds of each stage (:data:`STAGES`; ``store``
