@@ -121,8 +121,11 @@ CREATE TABLE IF NOT EXISTS ensured (article TEXT NOT NULL, eid TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS ensured_article ON ensured (article);
 CREATE TABLE IF NOT EXISTS roles (article TEXT NOT NULL, role TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS roles_article ON roles (article);
-CREATE TABLE IF NOT EXISTS shared (article TEXT NOT NULL, line TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS shared (article TEXT NOT NULL, subject TEXT NOT NULL, line TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS shared_article ON shared (article);
+CREATE INDEX IF NOT EXISTS shared_subject ON shared (subject);
+CREATE INDEX IF NOT EXISTS contributions_eid ON contributions (eid);
+CREATE INDEX IF NOT EXISTS ensured_eid ON ensured (eid);
 """
 
 #: articles whose quads are loaded into the store in one transaction
@@ -237,7 +240,10 @@ class KgStore:
         extractor = extractor or Extractor()
         extractor.timings = timings
         clock = time.perf_counter
-        bulk = len(self.ox) == 0  # an empty store takes the fast, non-transactional loader
+        # an empty store takes the fast, non-transactional loader (counting the
+        # quads of a large store would take seconds: look for a first one)
+        bulk = next(iter(self.ox), None) is None
+        touched = _Touched()
         batch: list[tuple[Article, list[str], object]] = []
 
         def flush() -> None:
@@ -255,8 +261,10 @@ class KgStore:
                 self.ox.load(input=data, format=ox.RdfFormat.N_QUADS)
             with self.db:
                 for art, _, (digest, facts) in batch:
+                    touched.note(*self._touched(art.id))
                     self._forget(art.id)
                     self._record(art, digest, version, facts)
+                    touched.note(*self._touched(art.id))
             batch.clear()
             if timings is not None:
                 timings["store"] = timings.get("store", 0.0) + clock() - t0
@@ -293,7 +301,7 @@ class KgStore:
         flush()
         t0 = clock()
         if stats.changed or self._meta("dirty") == "1" or self._default_stale():
-            self.refresh_default_graph()
+            self.refresh_default_graph(None if bulk else touched)
         if timings is not None:
             timings["store"] = timings.get("store", 0.0) + clock() - t0
         stats.seconds = time.perf_counter() - started
@@ -310,16 +318,27 @@ class KgStore:
         self._set_meta("dirty", "1")
         for aid in ids:
             self.ox.remove_graph(ox.NamedNode(self.iris.graph(aid)[1:-1]))
+        touched = _Touched()
         with self.db:
             for aid in ids:
+                touched.note(*self._touched(aid))
                 self._forget(aid)
                 self.db.execute("DELETE FROM articles WHERE id = ?", (aid,))
-        self.refresh_default_graph()
+        self.refresh_default_graph(touched)
         return len(ids)
 
     def _writable(self) -> None:
         if self.read_only:
             raise StoreError(f"{self.path}: opened read-only")
+
+    def _touched(self, aid: str) -> tuple[set[str], set[str]]:
+        """The entity ids and the default-graph subjects (events, memberships)
+        the manifest records for an article."""
+        eids = {r[0] for r in self.db.execute(
+            "SELECT eid FROM contributions WHERE article = ? UNION SELECT eid FROM ensured WHERE article = ?",
+            (aid, aid))}
+        subjects = {r[0] for r in self.db.execute("SELECT DISTINCT subject FROM shared WHERE article = ?", (aid,))}
+        return eids, subjects
 
     def _forget(self, aid: str) -> None:
         for table in ("contributions", "ensured", "roles", "shared"):
@@ -333,33 +352,65 @@ class KgStore:
                             [(art.id, eid, t, c, s, int(n)) for eid, t, c, s, n in facts.contributions])
         self.db.executemany("INSERT INTO ensured VALUES (?, ?)", [(art.id, e) for e in sorted(facts.ensured)])
         self.db.executemany("INSERT INTO roles VALUES (?, ?)", [(art.id, r) for r in sorted(facts.roles)])
-        self.db.executemany("INSERT INTO shared VALUES (?, ?)", [(art.id, line) for line in facts.shared])
+        self.db.executemany("INSERT INTO shared VALUES (?, ?, ?)",
+                            [(art.id, line.split(" ", 1)[0], line) for line in facts.shared])
 
     def _default_stale(self) -> bool:
         return self._meta("default_graph") != extractor_version()
 
-    def refresh_default_graph(self) -> int:
+    def refresh_default_graph(self, touched: "_Touched | None" = None) -> int:
         """Recompute the default graph from the manifest; returns the number of
-        quads that changed."""
+        quads that changed. With ``touched`` (what changed articles recorded
+        before and after the change), only the descriptions of those entities,
+        events and memberships are recomputed, with the publishers and roles;
+        the result is the same as recomputing all of it (tested)."""
         from .lexicon import load_lexicon
-        from .pipeline import default_graph_lines
+        from .pipeline import default_graph_lines, entity_lines, publisher_lines, role_lines
         from .resolve import Registry
 
+        dg = ox.DefaultGraph()
+        if touched is not None and (self._default_stale() or self._meta("dirty") != "1"
+                                    or not any(True for _ in self.ox.quads_for_pattern(None, None, None, dg))):
+            touched = None  # no partial update from a state not known to be right
         registry = Registry(load_lexicon())
-        for row in self.db.execute("SELECT eid, type, cls, surface, counted FROM contributions"):
+        if touched is None:
+            where, args = "", ()
+        else:
+            self.db.execute("CREATE TEMP TABLE IF NOT EXISTS touched (eid TEXT PRIMARY KEY)")
+            self.db.execute("DELETE FROM touched")
+            self.db.executemany("INSERT INTO touched VALUES (?)", [(e,) for e in sorted(touched.eids)])
+            where, args = " WHERE eid IN (SELECT eid FROM touched)", ()
+        for row in self.db.execute("SELECT eid, type, cls, surface, counted FROM contributions" + where, args):
             registry.add_contribution(row[0], row[1], row[2], row[3], bool(row[4]))
-        for eid, n in self.db.execute("SELECT eid, COUNT(DISTINCT article) FROM contributions GROUP BY eid"):
+        for eid, n in self.db.execute(
+                "SELECT eid, COUNT(DISTINCT article) FROM contributions" + where + " GROUP BY eid", args):
             registry.entities[eid].articles = n
-        for (eid,) in self.db.execute("SELECT DISTINCT eid FROM ensured ORDER BY eid"):
+        for (eid,) in self.db.execute("SELECT DISTINCT eid FROM ensured" + where + " ORDER BY eid", args):
             registry.ensure(eid)
         sources = [r[0] for r in self.db.execute(
             "SELECT DISTINCT source FROM articles WHERE source IS NOT NULL AND source != ''")]
         roles = [r[0] for r in self.db.execute("SELECT DISTINCT role FROM roles")]
-        shared = [r[0] for r in self.db.execute("SELECT DISTINCT line FROM shared")]
         held = self.db.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
-        lines = default_graph_lines(registry, sources, roles, self.iris, shared) if held else []
+        if touched is None:
+            shared = [r[0] for r in self.db.execute("SELECT DISTINCT line FROM shared")]
+            lines = default_graph_lines(registry, sources, roles, self.iris, shared) if held else []
+            old = set(self.ox.quads_for_pattern(None, None, None, dg))
+        else:
+            shared = []
+            for subject in sorted(touched.subjects):
+                shared += [r[0] for r in self.db.execute("SELECT DISTINCT line FROM shared WHERE subject = ?",
+                                                         (subject,))]
+            lines = entity_lines(registry, self.iris) + publisher_lines(sorted(sources), self.iris) \
+                + role_lines(sorted(roles), self.iris) + shared if held else []
+            subjects = {ox.NamedNode(self.iris.entity(e)[1:-1]) for e in touched.eids}
+            subjects |= {ox.NamedNode(s[1:-1]) for s in touched.subjects}
+            rdf_type = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+            kg = "https://w3id.org/kg-ar/ontology#"
+            for cls, prefix in (("NewsMediaOrganization", "publisher/"), ("Role", "role/")):
+                subjects |= {q.subject for q in self.ox.quads_for_pattern(None, rdf_type, ox.NamedNode(kg + cls), dg)
+                             if q.subject.value.startswith(self.base + prefix)}
+            old = {q for s_ in subjects for q in self.ox.quads_for_pattern(s_, None, None, dg)}
         new = set(ox.parse(input="".join(lines).encode("utf-8"), format=ox.RdfFormat.N_QUADS))
-        old = set(self.ox.quads_for_pattern(None, None, None, ox.DefaultGraph()))
         for q in old - new:
             self.ox.remove(q)
         self.ox.extend(new - old)
@@ -436,6 +487,17 @@ class KgStore:
             if os.path.exists(tmp):
                 os.unlink(tmp)
         return target
+
+
+@dataclass
+class _Touched:
+    """Entity ids and default-graph subjects whose descriptions a change may alter."""
+    eids: set = field(default_factory=set)
+    subjects: set = field(default_factory=set)
+
+    def note(self, eids: set[str], subjects: set[str]) -> None:
+        self.eids |= eids
+        self.subjects |= subjects
 
 
 def _write_json_atomic(path: Path, data: dict) -> None:
