@@ -5,8 +5,10 @@ Layout of a store folder::
 
     DIR/kg-store.json    marker: format version and base IRI
     DIR/oxigraph/        the RDF dataset (one named graph per article + the default graph)
-    DIR/manifest.sqlite  per article: content hash, extractor version, and the
-                         facts it adds to the default graph
+    DIR/manifest.sqlite  per article: content hash, extractor version, the facts it
+                         adds to the default graph, and its named graph as
+                         compressed N-Quads (what exports read: decoding the quads
+                         from Oxigraph costs several lookups per quad)
 
 Articles are ingested incrementally. An article whose content hash and
 extractor version are already recorded is skipped; a changed article replaces
@@ -25,6 +27,7 @@ import os
 import sqlite3
 import tempfile
 import time
+import zlib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -119,6 +122,7 @@ CREATE TABLE IF NOT EXISTS ensured (article TEXT NOT NULL, eid TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS ensured_article ON ensured (article);
 CREATE TABLE IF NOT EXISTS roles (article TEXT NOT NULL, role TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS roles_article ON roles (article);
+CREATE TABLE IF NOT EXISTS graphs (article TEXT PRIMARY KEY, nquads BLOB NOT NULL);
 """
 
 #: articles whose quads are loaded into the store in one transaction
@@ -242,15 +246,17 @@ class KgStore:
             replaced = [a.id for a, _, _ in batch if a.id in held]
             for aid in replaced:
                 self.ox.remove_graph(ox.NamedNode(self.iris.graph(aid)[1:-1]))
-            data = "".join(line for _, lines, _ in batch for line in lines).encode("utf-8")
+            graphs = ["".join(lines).encode("utf-8") for _, lines, _ in batch]
+            data = b"".join(graphs)
             if bulk:
                 self.ox.bulk_load(input=data, format=ox.RdfFormat.N_QUADS)
             else:
                 self.ox.load(input=data, format=ox.RdfFormat.N_QUADS)
             with self.db:
-                for art, _, facts in batch:
+                for (art, _, facts), graph in zip(batch, graphs):
                     self._forget(art.id)
                     self._record(art, version, facts)
+                    self.db.execute("INSERT INTO graphs VALUES (?, ?)", (art.id, zlib.compress(graph, 1)))
             batch.clear()
             if timings is not None:
                 timings["store"] = timings.get("store", 0.0) + clock() - t0
@@ -303,7 +309,7 @@ class KgStore:
             raise StoreError(f"{self.path}: opened read-only")
 
     def _forget(self, aid: str) -> None:
-        for table in ("contributions", "ensured", "roles"):
+        for table in ("contributions", "ensured", "roles", "graphs"):
             self.db.execute(f"DELETE FROM {table} WHERE article = ?", (aid,))
 
     def _record(self, art: Article, version: str, facts) -> None:
@@ -354,7 +360,10 @@ class KgStore:
 
     def write_nquads(self, out: TextIO) -> int:
         """The whole dataset as sorted N-Quads in the order a build writes it:
-        the default graph, then each article's graph by article id."""
+        the default graph, then each article's graph by article id. An
+        article's graph is the N-Quads the manifest keeps of it (the lines that
+        were loaded, sorted); a store made before the manifest kept them has
+        its graphs dumped from Oxigraph instead."""
         # each graph dumped as N-Triples by Oxigraph, its graph name put before
         # the final " .": sorting these lines sorts the quads' lines too, as
         # the name follows the triple after a space
@@ -365,7 +374,15 @@ class KgStore:
         default = sorted(line + "\n" for line in dumped(ox.DefaultGraph()))
         out.writelines(default)
         n = len(default)
-        for (graph,) in self.db.execute("SELECT graph FROM articles ORDER BY id"):
+        kept_graphs = self.db.execute("SELECT 1 FROM sqlite_master WHERE name = 'graphs'").fetchone()
+        for graph, kept in self.db.execute(
+                "SELECT graph, nquads FROM articles LEFT JOIN graphs ON graphs.article = articles.id ORDER BY id"
+                if kept_graphs else "SELECT graph, NULL FROM articles ORDER BY id"):
+            if kept is not None:
+                text = zlib.decompress(kept).decode("utf-8")
+                out.write(text)
+                n += text.count("\n")
+                continue
             g = ox.NamedNode(graph)
             suffix = f" {g} .\n"
             lines = sorted(line[:-2] + suffix for line in dumped(g))
