@@ -133,15 +133,19 @@ class Featurizer:
         if self.known is not None:
             own = [x for x in own if x in self.known]
             side = {d: [x for x in f if x in self.known] for d, f in side.items()}
-        got = (own, side, "title" in t.flags, t.stem)
+        got = (own, side, "title" in t.flags, t.stem, [x.encode() for x in own],
+               {d: [x.encode() for x in f] for d, f in side.items()})
         if len(self._word_cache) > 200_000:
             self._word_cache.clear()
         self._word_cache[w] = got
         return got
 
-    def features(self, words: list[str], lex_tags: list[str] | None = None) -> list[list[str]]:
+    def features(self, words: list[str], lex_tags: list[str] | None = None,
+                 encoded: bool = False) -> list[list[str]] | list[list[bytes]]:
         """Features of each token of a sentence (normalized tokens); ``lex_tags``
-        are the lexicon's tags when the caller has them already."""
+        are the lexicon's tags when the caller has them already. ``encoded``:
+        as UTF-8 bytes, which CRFsuite takes without encoding each again (the
+        words' features are encoded once, in the cache)."""
         n = len(words)
         lex = lex_tags or self.lex_tags(words)
         cache, known = self._word_cache, self.known
@@ -152,32 +156,39 @@ class Featurizer:
                 for k in range(i + 1, min(n, i + 4)):
                     titled[k] = True
         feats = []
-        lexf = _LEX_FEATURES
+        if encoded:
+            own, side, lexf, titled_f, edges = 4, 5, _LEX_FEATURES_BYTES, b"titled", _EDGES_BYTES
+        else:
+            own, side, lexf, titled_f, edges = 0, 1, _LEX_FEATURES, "titled", _EDGES
         for i in range(n):
-            f = per[i][0] + [lexf[0][lex[i]]]
+            f = per[i][own] + [lexf[0][lex[i]]]
             if titled[i]:
-                f.append("titled")
+                f.append(titled_f)
             for d in (-2, -1, 1, 2):
                 k = i + d
                 if 0 <= k < n:
                     f.append(lexf[d][lex[k]])
-                    f += per[k][1][d]
+                    f += per[k][side][d]
                 else:
-                    f.append(f"{d}BOS" if k < 0 else f"{d}EOS")
+                    f.append(edges[d])
             if i > 0:
                 x = f"s-1|s={per[i - 1][3]}|{per[i][3]}"
                 if known is None or x in known:
-                    f.append(x)
+                    f.append(x.encode() if encoded else x)
             if i + 1 < n:
                 x = f"s|s+1={per[i][3]}|{per[i + 1][3]}"
                 if known is None or x in known:
-                    f.append(x)
+                    f.append(x.encode() if encoded else x)
             feats.append(f)
         return feats
 
 
 _LEX_TAGS = ["O"] + [f"{p}-{t}" for p in "BI" for t in ("Person", "Organization", "Place")]
 _LEX_FEATURES = {d: {t: f"{d or ''}lex={t}" for t in _LEX_TAGS} for d in (-2, -1, 0, 1, 2)}
+_LEX_FEATURES_BYTES = {d: {t: f.encode() for t, f in fs.items()} for d, fs in _LEX_FEATURES.items()}
+#: the feature of a neighbour beyond the sentence's edge
+_EDGES = {d: f"{d}BOS" if d < 0 else f"{d}EOS" for d in (-2, -1, 1, 2)}
+_EDGES_BYTES = {d: f.encode() for d, f in _EDGES.items()}
 
 
 def normalize_tokens(tokens: Iterable[str]) -> list[str]:
@@ -205,7 +216,7 @@ class NerModel:
         0.0): the caller needs few of them."""
         if not words:
             return [], []
-        self.tagger.set(self.featurizer.features(words, lex_tags))
+        self.tagger.set(self.featurizer.features(words, lex_tags, encoded=True))
         labels = self.tagger.tag()
         marginal = self.tagger.marginal
         if outside is None:
