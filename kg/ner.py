@@ -108,7 +108,8 @@ class Featurizer:
 
     def _word(self, w: str) -> tuple:
         """What a word contributes, whatever its neighbours: its own features,
-        its features as a neighbour at each offset, and whether it is a title."""
+        its features as a neighbour at each offset (both UTF-8 encoded), whether
+        it is a title, and its stem."""
         got = self._word_cache.get(w)
         if got is not None:
             return got
@@ -133,8 +134,9 @@ class Featurizer:
         if self.known is not None:
             own = [x for x in own if x in self.known]
             side = {d: [x for x in f if x in self.known] for d, f in side.items()}
-        got = (own, side, "title" in t.flags, t.stem, [x.encode() for x in own],
-               {d: [x.encode() for x in f] for d, f in side.items()})
+        # kept encoded: what the tagger takes, and smaller than str in Arabic
+        got = ([x.encode() for x in own], {d: [x.encode() for x in f] for d, f in side.items()},
+               "title" in t.flags, t.stem)
         if len(self._word_cache) > 200_000:
             self._word_cache.clear()
         self._word_cache[w] = got
@@ -156,39 +158,36 @@ class Featurizer:
                 for k in range(i + 1, min(n, i + 4)):
                     titled[k] = True
         feats = []
-        if encoded:
-            own, side, lexf, titled_f, edges = 4, 5, _LEX_FEATURES_BYTES, b"titled", _EDGES_BYTES
-        else:
-            own, side, lexf, titled_f, edges = 0, 1, _LEX_FEATURES, "titled", _EDGES
+        lexf = _LEX_FEATURES
         for i in range(n):
-            f = per[i][own] + [lexf[0][lex[i]]]
+            f = per[i][0] + [lexf[0][lex[i]]]
             if titled[i]:
-                f.append(titled_f)
+                f.append(b"titled")
             for d in (-2, -1, 1, 2):
                 k = i + d
                 if 0 <= k < n:
                     f.append(lexf[d][lex[k]])
-                    f += per[k][side][d]
+                    f += per[k][1][d]
                 else:
-                    f.append(edges[d])
+                    f.append(_EDGES[d])
             if i > 0:
                 x = f"s-1|s={per[i - 1][3]}|{per[i][3]}"
                 if known is None or x in known:
-                    f.append(x.encode() if encoded else x)
+                    f.append(x.encode())
             if i + 1 < n:
                 x = f"s|s+1={per[i][3]}|{per[i + 1][3]}"
                 if known is None or x in known:
-                    f.append(x.encode() if encoded else x)
+                    f.append(x.encode())
             feats.append(f)
+        if not encoded:
+            feats = [[x.decode() for x in f] for f in feats]
         return feats
 
 
 _LEX_TAGS = ["O"] + [f"{p}-{t}" for p in "BI" for t in ("Person", "Organization", "Place")]
-_LEX_FEATURES = {d: {t: f"{d or ''}lex={t}" for t in _LEX_TAGS} for d in (-2, -1, 0, 1, 2)}
-_LEX_FEATURES_BYTES = {d: {t: f.encode() for t, f in fs.items()} for d, fs in _LEX_FEATURES.items()}
+_LEX_FEATURES = {d: {t: f"{d or ''}lex={t}".encode() for t in _LEX_TAGS} for d in (-2, -1, 0, 1, 2)}
 #: the feature of a neighbour beyond the sentence's edge
-_EDGES = {d: f"{d}BOS" if d < 0 else f"{d}EOS" for d in (-2, -1, 1, 2)}
-_EDGES_BYTES = {d: f.encode() for d, f in _EDGES.items()}
+_EDGES = {d: (f"{d}BOS" if d < 0 else f"{d}EOS").encode() for d in (-2, -1, 1, 2)}
 
 
 def normalize_tokens(tokens: Iterable[str]) -> list[str]:
@@ -293,7 +292,7 @@ def train(
     feat = Featurizer(lex)
     trainer = pycrfsuite.Trainer(verbose=False)
     for s in sentences:
-        trainer.append(feat.features(normalize_tokens(s.tokens)), s.labels)
+        trainer.append(feat.features(normalize_tokens(s.tokens), encoded=True), s.labels)
     trainer.set_params({**TRAIN_PARAMS, **(params or {})})
     if progress:
         trainer.message = lambda text: None
