@@ -125,8 +125,9 @@ CREATE INDEX IF NOT EXISTS roles_article ON roles (article);
 CREATE TABLE IF NOT EXISTS graphs (article TEXT PRIMARY KEY, nquads BLOB NOT NULL);
 """
 
-#: articles whose quads are loaded into the store in one transaction
-LOAD_BATCH = 256
+#: the N-Quads (in bytes) loaded into the store at once, in one transaction: the
+#: bulk loader takes a fifth less time with batches of 64 MB than of 16
+LOAD_BYTES = 64 << 20
 
 
 class KgStore:
@@ -236,9 +237,11 @@ class KgStore:
         extractor.timings = timings
         clock = time.perf_counter
         bulk = len(self.ox) == 0  # an empty store takes the fast, non-transactional loader
-        batch: list[tuple[Article, list[str], object]] = []
+        batch: list[tuple[Article, bytes, object]] = []  # (article, its graph's N-Quads, facts)
+        size = 0
 
         def flush() -> None:
+            nonlocal size
             if not batch:
                 return
             t0 = clock()
@@ -246,18 +249,18 @@ class KgStore:
             replaced = [a.id for a, _, _ in batch if a.id in held]
             for aid in replaced:
                 self.ox.remove_graph(ox.NamedNode(self.iris.graph(aid)[1:-1]))
-            graphs = ["".join(lines).encode("utf-8") for _, lines, _ in batch]
-            data = b"".join(graphs)
+            data = b"".join(graph for _, graph, _ in batch)
             if bulk:
                 self.ox.bulk_load(input=data, format=ox.RdfFormat.N_QUADS)
             else:
                 self.ox.load(input=data, format=ox.RdfFormat.N_QUADS)
             with self.db:
-                for (art, _, facts), graph in zip(batch, graphs):
+                for art, graph, facts in batch:
                     self._forget(art.id)
                     self._record(art, version, facts)
                     self.db.execute("INSERT INTO graphs VALUES (?, ?)", (art.id, zlib.compress(graph, 1)))
             batch.clear()
+            size = 0
             if timings is not None:
                 timings["store"] = timings.get("store", 0.0) + clock() - t0
 
@@ -272,8 +275,13 @@ class KgStore:
             stats.quotes += len(res.quotes)
             for m, _ in res.mentions:
                 stats.by_source[m.source] = stats.by_source.get(m.source, 0) + 1
-            batch.append((art, lines, joining_facts(res)))
-            if len(batch) >= LOAD_BATCH:
+            t0 = clock()
+            graph = "".join(lines).encode("utf-8")
+            batch.append((art, graph, joining_facts(res)))
+            size += len(graph)
+            if timings is not None:
+                timings["store"] = timings.get("store", 0.0) + clock() - t0
+            if size >= LOAD_BYTES:
                 flush()
             if progress:
                 progress(art)

@@ -70,6 +70,16 @@ def test_building_in_two_halves_is_isomorphic_to_building_at_once(whole, tmp_pat
         assert export_bytes(halves, tmp_path, "a") == export_bytes(whole[0], tmp_path, "b")
 
 
+def test_loading_in_many_batches_gives_the_same_store(whole, tmp_path, extractor, monkeypatch):
+    import kg.store as store_mod
+
+    monkeypatch.setattr(store_mod, "LOAD_BYTES", 1)  # every article loaded on its own
+    with KgStore(tmp_path / "batches", create=True) as batches:
+        batches.ingest(seed_articles(), extractor)
+        assert quads(batches) == quads(whole[0])
+        assert export_bytes(batches, tmp_path, "a") == export_bytes(whole[0], tmp_path, "b")
+
+
 def test_reingesting_is_a_no_op(tmp_path, extractor):
     with KgStore(tmp_path / "s", create=True) as store:
         store.ingest(seed_articles(), extractor)
