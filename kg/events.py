@@ -208,9 +208,8 @@ class Events:
         after it, and a word with بـ follows the object; describing a thing
         (وصف الاجتماع بأنه جيد) is no event."""
         toks = doc.tokens
-        forms = {k for _, k in clitic_variants(toks[i].text)}
-        pronoun = bool(forms & self.tr.describe_with_object)
-        if not pronoun and not forms & self.tr.describe_verbs:
+        pronoun, verb = _describes(toks[i].text, self.tr.describe_with_object, self.tr.describe_verbs)
+        if not pronoun and not verb:
             return None
         prev = self._before(doc, i)
         if prev is not None and prev in self.tr.relatives:
@@ -284,7 +283,10 @@ class Events:
     def _initiator(self, doc: Doc, sent_tokens: list[int], eid_of, holders) -> tuple[int, str] | None:
         """بطلب من X: (the cue's token, X), X a name or a title whose holder the article names."""
         toks = doc.tokens
+        firsts = _first_words(self.tr.initiator_cues)
         for t in sent_tokens:
+            if firsts is not None and toks[t].text not in firsts:
+                continue
             for cue in self.tr.initiator_cues:
                 k = t + len(cue)
                 if tuple(x.text for x in toks[t:k]) != cue or k >= len(toks):
@@ -445,3 +447,17 @@ class Events:
         for ev in out:
             ev.participants.discard(ev.place)
         return out
+
+
+@lru_cache(maxsize=200_000)
+def _describes(token: str, with_object: frozenset[str], verbs: frozenset[str]) -> tuple[bool, bool]:
+    """Whether a token is a describing verb with a pronoun object, and whether it
+    is one without (see :meth:`Events._description_at`)."""
+    forms = {k for _, k in clitic_variants(token)}
+    return bool(forms & with_object), bool(forms & verbs)
+
+
+@lru_cache(maxsize=16)
+def _first_words(cues: tuple[tuple[str, ...], ...]) -> frozenset[str] | None:
+    """The words cues start with (None if a cue is empty: then any token may start one)."""
+    return frozenset(c[0] for c in cues) if all(cues) else None

@@ -108,7 +108,8 @@ class Featurizer:
 
     def _word(self, w: str) -> tuple:
         """What a word contributes, whatever its neighbours: its own features,
-        its features as a neighbour at each offset, and whether it is a title."""
+        its features as a neighbour at each offset (both UTF-8 encoded), whether
+        it is a title, and its stem."""
         got = self._word_cache.get(w)
         if got is not None:
             return got
@@ -133,15 +134,20 @@ class Featurizer:
         if self.known is not None:
             own = [x for x in own if x in self.known]
             side = {d: [x for x in f if x in self.known] for d, f in side.items()}
-        got = (own, side, "title" in t.flags, t.stem)
+        # kept encoded: what the tagger takes, and smaller than str in Arabic
+        got = ([x.encode() for x in own], {d: [x.encode() for x in f] for d, f in side.items()},
+               "title" in t.flags, t.stem)
         if len(self._word_cache) > 200_000:
             self._word_cache.clear()
         self._word_cache[w] = got
         return got
 
-    def features(self, words: list[str], lex_tags: list[str] | None = None) -> list[list[str]]:
+    def features(self, words: list[str], lex_tags: list[str] | None = None,
+                 encoded: bool = False) -> list[list[str]] | list[list[bytes]]:
         """Features of each token of a sentence (normalized tokens); ``lex_tags``
-        are the lexicon's tags when the caller has them already."""
+        are the lexicon's tags when the caller has them already. ``encoded``:
+        as UTF-8 bytes, which CRFsuite takes without encoding each again (the
+        words' features are encoded once, in the cache)."""
         n = len(words)
         lex = lex_tags or self.lex_tags(words)
         cache, known = self._word_cache, self.known
@@ -156,28 +162,32 @@ class Featurizer:
         for i in range(n):
             f = per[i][0] + [lexf[0][lex[i]]]
             if titled[i]:
-                f.append("titled")
+                f.append(b"titled")
             for d in (-2, -1, 1, 2):
                 k = i + d
                 if 0 <= k < n:
                     f.append(lexf[d][lex[k]])
                     f += per[k][1][d]
                 else:
-                    f.append(f"{d}BOS" if k < 0 else f"{d}EOS")
+                    f.append(_EDGES[d])
             if i > 0:
                 x = f"s-1|s={per[i - 1][3]}|{per[i][3]}"
                 if known is None or x in known:
-                    f.append(x)
+                    f.append(x.encode())
             if i + 1 < n:
                 x = f"s|s+1={per[i][3]}|{per[i + 1][3]}"
                 if known is None or x in known:
-                    f.append(x)
+                    f.append(x.encode())
             feats.append(f)
+        if not encoded:
+            feats = [[x.decode() for x in f] for f in feats]
         return feats
 
 
 _LEX_TAGS = ["O"] + [f"{p}-{t}" for p in "BI" for t in ("Person", "Organization", "Place")]
-_LEX_FEATURES = {d: {t: f"{d or ''}lex={t}" for t in _LEX_TAGS} for d in (-2, -1, 0, 1, 2)}
+_LEX_FEATURES = {d: {t: f"{d or ''}lex={t}".encode() for t in _LEX_TAGS} for d in (-2, -1, 0, 1, 2)}
+#: the feature of a neighbour beyond the sentence's edge
+_EDGES = {d: (f"{d}BOS" if d < 0 else f"{d}EOS").encode() for d in (-2, -1, 1, 2)}
 
 
 def normalize_tokens(tokens: Iterable[str]) -> list[str]:
@@ -205,7 +215,7 @@ class NerModel:
         0.0): the caller needs few of them."""
         if not words:
             return [], []
-        self.tagger.set(self.featurizer.features(words, lex_tags))
+        self.tagger.set(self.featurizer.features(words, lex_tags, encoded=True))
         labels = self.tagger.tag()
         marginal = self.tagger.marginal
         if outside is None:
@@ -282,7 +292,7 @@ def train(
     feat = Featurizer(lex)
     trainer = pycrfsuite.Trainer(verbose=False)
     for s in sentences:
-        trainer.append(feat.features(normalize_tokens(s.tokens)), s.labels)
+        trainer.append(feat.features(normalize_tokens(s.tokens), encoded=True), s.labels)
     trainer.set_params({**TRAIN_PARAMS, **(params or {})})
     if progress:
         trainer.message = lambda text: None

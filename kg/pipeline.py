@@ -452,8 +452,9 @@ def _batches(articles: Iterable[Article]) -> Iterator[list[Article]]:
 
 
 def _pool_batches(batches: Iterator[list[Article]], extractor: Extractor, iris: Iris, jobs: int):
-    """``(batch, extracted batch)`` in order, from ``jobs`` forked processes; the next
-    batches are handed out before this one is consumed, so the workers never wait."""
+    """``(batch, extracted batch)`` in order, from ``jobs`` forked processes; up to two
+    batches per worker are handed out before the oldest is consumed, so the workers
+    do not wait while the caller loads what they gave (as the Dask engine does)."""
     import multiprocessing
     from collections import deque
 
@@ -464,7 +465,7 @@ def _pool_batches(batches: Iterator[list[Article]], extractor: Extractor, iris: 
         for batch in batches:
             chunks = [batch[i:i + 8] for i in range(0, len(batch), 8)]
             pending.append((batch, pool.map_async(_extract_chunk, chunks)))
-            if len(pending) > 1:
+            if len(pending) >= 2 * jobs:
                 yield _joined(*pending.popleft())
         while pending:
             yield _joined(*pending.popleft())

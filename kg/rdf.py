@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 from decimal import Decimal
+from functools import lru_cache
 from urllib.parse import quote
 
 ONT = "https://w3id.org/kg-ar/ontology#"
@@ -33,6 +34,7 @@ PREFIXES = {
 }
 
 
+@lru_cache(maxsize=1024)
 def iri(prefixed: str) -> str:
     """``"schema:mentions"`` → ``"<https://schema.org/mentions>"``."""
     prefix, local = prefixed.split(":", 1)
@@ -57,6 +59,7 @@ def _escape(m: re.Match) -> str:
 _DURATION = re.compile(r"^(-?)P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$")
 
 
+@lru_cache(maxsize=4096)
 def canonical(value: str, datatype: str) -> str:
     """The canonical lexical form a store keeps of a typed value (0.60 → 0.6,
     PT90M → PT1H30M, +00:00 → Z), so that our lines and a store's dump agree."""
@@ -99,6 +102,8 @@ def lit(value: str, lang: str | None = None, datatype: str | None = None) -> str
 
 
 def integer(n: int) -> str:
+    if type(n) is int:  # already canonical, and nothing to escape
+        return f'"{n}"^^<{XSD}integer>'
     return lit(str(n), datatype="xsd:integer")
 
 
@@ -121,7 +126,7 @@ class Iris:
         self.base = base
 
     def _q(self, s: str) -> str:
-        return quote(s, safe="-_.~")
+        return _quote(s)
 
     def article(self, aid: str) -> str:
         return f"<{self.base}article/{self._q(aid)}>"
@@ -157,6 +162,13 @@ class Iris:
         typ, _, key = eid.partition(":")
         digest = hashlib.sha1(eid.encode("utf-8")).hexdigest()[:16]
         return f"<{self.base}entity/{typ.lower()}/{digest}>"
+
+
+@lru_cache(maxsize=4096)
+def _quote(s: str) -> str:
+    """``s`` percent-encoded for an IRI path (an article's id is quoted for each
+    of its sentences, mentions and quotations)."""
+    return quote(s, safe="-_.~")
 
 
 def quad(s: str, p: str, o: str, g: str | None = None) -> str:

@@ -143,6 +143,9 @@ class Doc:
     sentence_spans: list[tuple[int, int]]
     covered: list[Mention | None] = field(default_factory=list)
     lex_tags: list[str] | None = None  # the lexicon's BIO tag of each token
+    #: the title starting at each token, of the cues it was found with (see
+    #: :meth:`Recognizer._title_at`: several recognizers ask for each token)
+    titles: tuple[Cues, list] | None = None
 
     @property
     def text(self) -> str:
@@ -166,14 +169,22 @@ def prepare(text: str) -> Doc:
 def phrase_at(toks: list[Token], i: int, table: dict, firsts: frozenset[str], max_len: int):
     """The longest phrase of ``table`` (keyed by token keys, the first word with
     its clitics stripped) starting at token ``i``: ``(end, value)`` or None."""
-    for _, first in clitic_variants(toks[i].text):
-        if first not in firsts:
-            continue
+    starts = _phrase_starts(toks[i].text, firsts)
+    if not starts:
+        return None
+    rest = tuple(token_key(t.text) for t in toks[i + 1:i + max_len])
+    for first in starts:
         for n in range(min(max_len, len(toks) - i), 0, -1):
-            keys = (first, *(token_key(t.text) for t in toks[i + 1:i + n]))
+            keys = (first, *rest[:n - 1])
             if keys in table:
                 return i + n, table[keys]
     return None
+
+
+@lru_cache(maxsize=200_000)
+def _phrase_starts(token: str, firsts: frozenset[str]) -> tuple[str, ...]:
+    """The keys of ``token`` (see :func:`kg.text.clitic_variants`) that are in ``firsts``."""
+    return tuple(first for _, first in clitic_variants(token) if first in firsts)
 
 
 def lexicon_spans(lex: Lexicon, words: list[str], sent_of_token: list[int] | None = None):
@@ -317,7 +328,11 @@ class Recognizer:
     # ------------------------------------------------------------ cues
     def _title_at(self, doc: Doc, i: int):
         """A title starting at token i: (end, role) or None."""
-        return phrase_at(doc.tokens, i, self.cues.titles, self.cues.title_firsts, self.cues.title_max)
+        c = self.cues
+        if doc.titles is None or doc.titles[0] is not c:
+            toks = doc.tokens
+            doc.titles = (c, [phrase_at(toks, k, c.titles, c.title_firsts, c.title_max) for k in range(len(toks))])
+        return doc.titles[1][i]
 
     def _name_like(self, doc: Doc, t: int, allow_article: bool = False) -> bool:
         tok = doc.tokens[t]

@@ -12,6 +12,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 # Characters removed for matching: harakat, superscript alef, Quranic marks,
 # tatweel, zero-width and bidi controls, BOM.
@@ -138,22 +139,21 @@ _TOKEN = re.compile(r"[^\W_]+(?:[.'’][^\W_]+)*|[^\w\s]", re.UNICODE)
 _ARABIC_LETTER = re.compile(r"[\u0621-\u064A\u0671-\u06D3]")
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
-    """A token of normalized text: ``start``/``end`` index the normalized text."""
+class Token(NamedTuple):
+    """A token of normalized text: ``start``/``end`` index the normalized text;
+    ``is_word``: a word, not a punctuation mark. (A named tuple: the recognizers
+    make and read millions of them.)"""
 
     text: str
     start: int
     end: int
-
-    @property
-    def is_word(self) -> bool:
-        return self.text[0].isalnum()
+    is_word: bool
 
 
 def tokenize(norm_text: str) -> list[Token]:
     """Split normalized text into word tokens and single punctuation marks."""
-    return [Token(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(norm_text)]
+    make = Token._make
+    return [make((t := m.group(), m.start(), m.end(), t[0].isalnum())) for m in _TOKEN.finditer(norm_text)]
 
 
 # Proclitics, on normalized text: a conjunction, then a preposition, then the

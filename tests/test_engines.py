@@ -217,6 +217,11 @@ def test_store_export_keeps_literals_with_unicode_line_separators(tmp_path):
     with KgStore(tmp_path / "store", create=True) as st:
         st.ingest(arts)
         st.export(tmp_path / "out")
+        # the graph the manifest keeps is what Oxigraph's dump of it gives
+        kept = (tmp_path / "out" / "graph.nq").read_bytes()
+        st.db.execute("DELETE FROM graphs")
+        st.export(tmp_path / "dumped")
+        assert (tmp_path / "dumped" / "graph.nq").read_bytes() == kept
     with open(tmp_path / "built.nq", "w", encoding="utf-8", newline="\n") as fh:
         build(arts, fh)
     got = set(ox.parse(path=str(tmp_path / "out" / "graph.nq"), format=ox.RdfFormat.N_QUADS))

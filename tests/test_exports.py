@@ -134,3 +134,10 @@ def test_parallel_build_still_names_bad_input(tmp_path):
     with pytest.raises(InputError, match=r"bad.jsonl:2: field 'id'"):
         build_exports([bad], tmp_path / "out", jobs=2)
     assert not (tmp_path / "out" / "graph.nq").exists()
+
+
+def test_integer_literals_are_written_as_the_general_literal_path_writes_them():
+    from kg.rdf import integer, lit
+
+    for n in (0, 7, 12345, -3, 10**20):
+        assert integer(n) == lit(str(n), datatype="xsd:integer")

@@ -57,6 +57,9 @@ def test_training_on_a_tiny_corpus(tmp_path):
     everything.featurizer.known = None
     assert everything.tag(words) == (labels, probs)
     assert len(sum(model.featurizer.features(words), [])) < len(sum(everything.featurizer.features(words), []))
+    # what the tagger is given: the same features, encoded
+    for feat in (model.featurizer, everything.featurizer):
+        assert feat.features(words, encoded=True) == [[x.encode() for x in f] for f in feat.features(words)]
     # a list that belongs to another model is not used
     assert attributes_path(path).is_file()
     path.write_bytes(path.read_bytes() + b"\0")
