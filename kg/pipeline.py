@@ -331,20 +331,21 @@ def joining_facts(res: ArticleResult, iris: Iris) -> JoiningFacts:
     return facts
 
 
-def counts_of(res: "ArticleResult | Extracted") -> dict:
-    """Mentions (and by recognizer), events, roles and quotations of an article's
-    result, or of what a Dask worker returned for it (:class:`kg.shards.Extracted`)."""
-    if isinstance(res, Extracted):
-        return res.counts
+def summarize(art: Article, res: ArticleResult, iris: Iris) -> tuple[Extracted, bytes]:
+    """What the caller of an engine needs of one extracted article: its content
+    hash, counts and joining facts (:class:`kg.shards.Extracted`), and its named
+    graph as N-Quads bytes. Made where the article was extracted (a worker), so
+    the process that merges does no more per article than fold and load."""
+    from .store import content_hash
+
+    lines = article_lines(res, iris)
+    graph = "".join(lines).encode("utf-8")
     by_source: dict[str, int] = {}
     for m, _ in res.mentions:
         by_source[m.source] = by_source.get(m.source, 0) + 1
-    return {"mentions": len(res.mentions), "events": len(res.events), "roles": len(res.roles),
-            "quotes": len(res.quotes), "by_source": by_source}
-
-
-def facts_of(res: "ArticleResult | Extracted", iris: Iris) -> JoiningFacts:
-    return res.facts if isinstance(res, Extracted) else joining_facts(res, iris)
+    counts = {"mentions": len(res.mentions), "events": len(res.events), "roles": len(res.roles),
+              "quotes": len(res.quotes), "by_source": by_source}
+    return Extracted(None, content_hash(art), counts, joining_facts(res, iris), 0, len(graph), len(lines)), graph
 
 
 def default_graph_lines(registry: Registry, sources: Iterable[str], roles: Iterable[str],
@@ -386,8 +387,8 @@ def _timed_read(articles: Iterable[Article], timings: dict[str, float]) -> Itera
 
 
 def _extract_batch(batch: list[Article], extractor: Extractor, iris: Iris):
-    """The results and named-graph lines of a batch of articles, without the
-    articles (the caller has them), and the stage timings if asked for."""
+    """What :func:`summarize` gives of each article of a batch (without the
+    articles: the caller has them), and the stage timings if asked for."""
     timed = extractor.timings is not None
     if timed:
         extractor.timings = {}
@@ -395,17 +396,16 @@ def _extract_batch(batch: list[Article], extractor: Extractor, iris: Iris):
     for art in batch:
         res = extractor(art)
         t0 = time.perf_counter() if timed else 0.0
-        lines = article_lines(res, iris)
+        out.append(summarize(art, res, iris))
         if timed:
             extractor.timings["rdf"] = extractor.timings.get("rdf", 0.0) + time.perf_counter() - t0
-        res.article = None
-        out.append((res, lines))
     return out, extractor.timings
 
 
 def _extracted(articles: Iterable[Article], extractor: Extractor, iris: Iris, jobs: int,
                engine: str = "local", scheduler: str | None = None):
-    """``(article, result, named-graph lines)`` in input order. With ``jobs`` > 1
+    """``(article, summary, named-graph N-Quads)`` in input order (see
+    :func:`summarize`). With ``jobs`` > 1
     the work runs in forked processes that share the loaded lexicons and model;
     with ``engine="dask"`` it runs on a Dask cluster (see :func:`_dask_batches`).
     Bad input still raises in this process, as articles are read here. If
@@ -423,13 +423,11 @@ def _extracted(articles: Iterable[Article], extractor: Extractor, iris: Iris, jo
         clock = time.perf_counter
         for art in articles:
             res = extractor(art)
-            if timings is None:
-                yield art, res, article_lines(res, iris)
-            else:
-                t0 = clock()
-                lines = article_lines(res, iris)
+            t0 = clock()
+            summary, graph = summarize(art, res, iris)
+            if timings is not None:
                 timings["rdf"] = timings.get("rdf", 0.0) + clock() - t0
-                yield art, res, lines
+            yield art, summary, graph
         return
     batches = _batches(articles)
     if engine == "dask":
@@ -438,9 +436,8 @@ def _extracted(articles: Iterable[Article], extractor: Extractor, iris: Iris, jo
         results = _pool_batches(batches, extractor, iris, jobs)
     for batch, (out, batch_timings) in results:
         _add_timings(timings, batch_timings)
-        for art, (res, lines) in zip(batch, out):
-            res.article = art
-            yield art, res, lines
+        for art, (summary, graph) in zip(batch, out):
+            yield art, summary, graph
 
 
 def _batches(articles: Iterable[Article]) -> Iterator[list[Article]]:
@@ -605,14 +602,14 @@ def build(
     sources: set[str] = set()
     roles_used: set[str] = set()
     shared: set[str] = set()
-    with tempfile.TemporaryFile("w+", encoding="utf-8") as parts:
-        for art, res, lines in _extracted(articles, extractor, iris, jobs, engine, scheduler):
+    with tempfile.TemporaryFile("w+b") as parts:
+        for art, res, graph in _extracted(articles, extractor, iris, jobs, engine, scheduler):
             t0 = clock()
-            facts = facts_of(res, iris)
+            facts = res.facts
             facts.apply(registry)
             roles_used.update(facts.roles)
             shared.update(facts.shared)
-            counts = counts_of(res)
+            counts = res.counts
             for src, n in counts["by_source"].items():
                 stats.by_source[src] = stats.by_source.get(src, 0) + n
             stats.events += counts["events"]
@@ -620,10 +617,10 @@ def build(
             stats.quotes += counts["quotes"]
             if art.source:
                 sources.add(art.source)
-            parts.writelines(lines)
+            parts.write(graph)
             stats.articles += 1
             stats.mentions += counts["mentions"]
-            stats.triples += len(lines)
+            stats.triples += res.lines
             if timings is not None:
                 timings["store"] = timings.get("store", 0.0) + clock() - t0
             if progress:
@@ -633,8 +630,7 @@ def build(
         out.writelines(head)
         stats.triples += len(head)
         parts.seek(0)
-        while chunk := parts.read(1 << 20):
-            out.write(chunk)
+        _copy_bytes(parts, out)
         if timings is not None:
             timings["store"] = timings.get("store", 0.0) + clock() - t0
     stats.entities = len(registry.entities)
@@ -642,6 +638,23 @@ def build(
         stats.by_type[ent.type] = stats.by_type.get(ent.type, 0) + 1
     stats.seconds = time.perf_counter() - started
     return stats
+
+
+def _copy_bytes(src, out: TextIO) -> None:
+    """Append UTF-8 bytes from ``src`` to the text stream ``out``: to its buffer
+    when it has one, else decoded (chunks may split a character)."""
+    import codecs
+
+    buffer = getattr(out, "buffer", None)
+    if buffer is not None:
+        out.flush()
+        while chunk := src.read(1 << 20):
+            buffer.write(chunk)
+        return
+    dec = codecs.getincrementaldecoder("utf-8")()
+    while chunk := src.read(1 << 20):
+        out.write(dec.decode(chunk))
+    out.write(dec.decode(b"", final=True))
 
 
 #: beyond this many articles a build draws no views unless asked (drawing the

@@ -105,11 +105,13 @@ def read_partition(part: Partition) -> Iterator[Article | InputError]:
 
 @dataclass
 class Extracted:
-    """What a worker returns for one article: all but its named graph, which is
-    in the shard at ``offset`` (``length`` bytes, ``lines`` lines)."""
-    article: Article  # its text left out (``hash`` stands for it)
-    hash: str
-    counts: dict
+    """What an engine gives the merging process for one extracted article (see
+    :func:`kg.pipeline.summarize`): all but its named graph, whose N-Quads come
+    beside it, or here sit in a shard at ``offset`` (``length`` bytes, ``lines``
+    lines)."""
+    article: Article | None  # from a Dask worker: the article without its text
+    hash: str  # content hash (kg.store.content_hash)
+    counts: dict  # mentions, events, roles, quotes, by_source
     facts: object  # kg.pipeline.JoiningFacts
     offset: int = 0
     length: int = 0
@@ -130,7 +132,7 @@ def _shard_task(part: Partition, base: str, shard_dir: str, held: dict | None, v
                 timed: bool) -> ShardResult:
     """A Dask task: read, extract and shard one partition. The extractor is made
     once per worker process."""
-    from .pipeline import Extractor, article_lines, joining_facts
+    from .pipeline import Extractor, summarize
     from .rdf import Iris
     from .store import content_hash
 
@@ -164,18 +166,12 @@ def _shard_task(part: Partition, base: str, shard_dir: str, held: dict | None, v
                 continue
             res = extractor(item)
             t0 = clock()
-            lines = article_lines(res, iris)
-            data = "".join(lines).encode("utf-8")
-            fh.write(data)
-            facts = joining_facts(res, iris)
+            summary, data = summarize(item, res, iris)
             if timings is not None:
                 timings["rdf"] = timings.get("rdf", 0.0) + clock() - t0
-            by_source: dict[str, int] = {}
-            for m, _ in res.mentions:
-                by_source[m.source] = by_source.get(m.source, 0) + 1
-            counts = {"mentions": len(res.mentions), "events": len(res.events), "roles": len(res.roles),
-                      "quotes": len(res.quotes), "by_source": by_source}
-            out.items.append(Extracted(stub, digest, counts, facts, offset, len(data), len(lines)))
+            fh.write(data)
+            summary.article, summary.offset = stub, offset
+            out.items.append(summary)
             offset += len(data)
     os.replace(tmp, shard)
     return out
@@ -183,7 +179,7 @@ def _shard_task(part: Partition, base: str, shard_dir: str, held: dict | None, v
 
 def sharded(inputs: Inputs, base: str, jobs: int, scheduler: str | None, timings: dict | None = None,
             held: dict | None = None, version: str | None = None) -> Iterator[tuple]:
-    """``(article, extracted, lines)`` in input order from the workers' shards, or
+    """``(article, extracted, N-Quads bytes)`` in input order from the workers' shards, or
     ``(article, None, None)`` for an article of ``held`` that has not changed
     (same id, content hash and ``version``); the workers' stage seconds are
     added to ``timings`` if given. Bad records and duplicate ids are
@@ -233,8 +229,7 @@ def sharded(inputs: Inputs, base: str, jobs: int, scheduler: str | None, timings
                             inputs.on_error(item)
                         continue
                     seen[item.article.id] = item.article.origin
-                    block = data[item.offset:item.offset + item.length].decode("utf-8")
-                    yield item.article, item, _nq_lines(block, item.lines)
+                    yield item.article, item, data[item.offset:item.offset + item.length]
     finally:
         if own:
             shutil.rmtree(shard_dir, ignore_errors=True)
@@ -246,11 +241,3 @@ def _origin(origin: str) -> tuple[str, int | None]:
     if path and _kind(Path(path)) == "jsonl" and line.isdigit():
         return path, int(line)
     return origin, None
-
-
-def _nq_lines(block: str, n: int) -> list[str]:
-    """The ``n`` N-Quads lines of ``block`` (split at "\\n" only: literals are
-    escaped, but other line separators may stand in them unescaped)."""
-    lines = [line + "\n" for line in block.split("\n")[:-1]]
-    assert len(lines) == n, (len(lines), n)
-    return lines

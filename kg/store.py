@@ -222,8 +222,8 @@ class KgStore:
         extractor version) are skipped without being extracted again. Extraction
         runs here (``jobs`` processes) or on Dask (``engine``, ``scheduler``, as
         :func:`kg.pipeline.build`); ``timings`` gets the seconds of each stage."""
-        from .pipeline import Extractor, _extracted, counts_of, facts_of
-        from .shards import Extracted, Inputs, sharded
+        from .pipeline import Extractor, _extracted
+        from .shards import Inputs, sharded
 
         self._writable()
         started = time.perf_counter()
@@ -286,7 +286,7 @@ class KgStore:
             extracted = sharded(articles, self.base, jobs, scheduler, timings, held, version)
         else:
             extracted = _extracted(todo(), extractor, self.iris, jobs, engine, scheduler)
-        for art, res, lines in extracted:
+        for art, res, graph in extracted:
             if res is None:  # unchanged, found so by a Dask worker
                 stats.unchanged += 1
                 if progress:
@@ -296,20 +296,15 @@ class KgStore:
                 stats.replaced += 1
             else:
                 stats.added += 1
-            counts = counts_of(res)
+            counts = res.counts
             stats.mentions += counts["mentions"]
             stats.events += counts["events"]
             stats.roles += counts["roles"]
             stats.quotes += counts["quotes"]
             for src, n in counts["by_source"].items():
                 stats.by_source[src] = stats.by_source.get(src, 0) + n
-            t0 = clock()
-            digest = res.hash if isinstance(res, Extracted) else content_hash(art)
-            graph = "".join(lines).encode("utf-8")
-            batch.append((art, graph, (digest, facts_of(res, self.iris))))
+            batch.append((art, graph, (res.hash, res.facts)))
             size += len(graph)
-            if timings is not None:
-                timings["store"] = timings.get("store", 0.0) + clock() - t0
             if size >= LOAD_BYTES:
                 flush()
             if progress:
