@@ -8,8 +8,10 @@ each over the tokens the previous ones left free:
    title standing for its holder on the article's date (الرئيس الروسي), then
    heads of organization names (وزارة، حزب، صحيفة "…");
 3. ``model`` – the CRF of :mod:`kg.ner`, for names no list or cue knows;
-4. ``cue`` – heads of place names (مدينة، ولاية …), and last a country the text
-   names only by its adjective.
+4. ``cue`` – heads of place names (مدينة، ولاية …);
+5. document consistency (:meth:`Recognizer.propagate`) – a name found once is a
+   mention wherever else it stands, a person's surname alone a ``coref`` one;
+   and last a country the text names only by its adjective.
 
 Mentions carry exact offsets into the original text and a confidence.
 """
