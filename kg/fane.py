@@ -107,14 +107,26 @@ def merge_clitics(s: Sentence) -> Sentence:
     the stem."""
     toks, labs = [], []
     pending = ""
-    for tok, lab in zip(s.tokens, s.labels):
+    pending_lab = "O"
+    n_toks = len(s.tokens)
+    for k, (tok, lab) in enumerate(zip(s.tokens, s.labels)):
         n = normalize(tok).text
         if n in PROCLITICS and lab == "O":
             pending += tok
             continue
-        if n in SUFFIXES and lab == "O" and toks and not pending and toks[-1][-1].isalpha():
+        # a clitic segmented off inside a name (ف ؤاد، ب لنسية، عبد ه، و الاجتماعي) is
+        # glued back too: the name is one word in print
+        nxt = s.labels[k + 1] if k + 1 < n_toks else "O"
+        if n in PROCLITICS and lab != "O" and nxt == "I-" + lab[2:] and not pending \
+                and len(s.tokens[k + 1]) >= 2 and s.tokens[k + 1][:1].isalpha():
+            pending, pending_lab = tok, lab
+            continue
+        if n in SUFFIXES and (lab == "O" or lab.startswith("I-") and labs and labs[-1][2:] == lab[2:]) \
+                and toks and not pending and toks[-1][-1].isalpha() and len(toks[-1]) >= 2:
             toks[-1] += tok
             continue
+        if pending_lab != "O":
+            lab, pending_lab = pending_lab, "O"
         if pending and normalize(pending).text.endswith("ل") and n.startswith("ال") and len(n) > 3:
             tok = tok[1:]  # ل + الاتحاد is written للاتحاد
         toks.append(pending + tok)

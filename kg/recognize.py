@@ -8,8 +8,10 @@ each over the tokens the previous ones left free:
    title standing for its holder on the article's date (الرئيس الروسي), then
    heads of organization names (وزارة، حزب، صحيفة "…");
 3. ``model`` – the CRF of :mod:`kg.ner`, for names no list or cue knows;
-4. ``cue`` – heads of place names (مدينة، ولاية …), and last a country the text
-   names only by its adjective.
+4. ``cue`` – heads of place names (مدينة، ولاية …);
+5. document consistency (:meth:`Recognizer.propagate`) – a name found once is a
+   mention wherever else it stands, a person's surname alone a ``coref`` one;
+   and last a country the text names only by its adjective.
 
 Mentions carry exact offsets into the original text and a confidence.
 """
@@ -51,6 +53,21 @@ WEAK_CUE = 0.7
 VETO_MIN_CONFIDENCE = 0.9
 VETO_TYPES = {"Organization", "Place"}  # a title before a name is evidence enough for a person
 NO_SHRINK: set[str] = set()
+#: a model span this sure may start or end with a cue word (السيد is also a surname)
+EDGE_MIN_CONFIDENCE = 0.9
+EDGE_TYPES = {"Person"}
+#: where a model span this sure has the extent of a lexicon mention but another type
+#: among these (lexicon type, model type), the model's reading wins
+RETYPE_MIN_CONFIDENCE = 0.9
+RETYPE = {("Place", "Organization")}
+SPLIT_PERSON_LISTS = True
+#: document consistency (:meth:`Recognizer.propagate`): a name found with at least this
+#: confidence is a mention wherever else the same words occur in the text, and so is a
+#: person's surname (confidence of the propagated mentions: PROPAGATED_CONFIDENCE)
+PROPAGATE = True
+PROPAGATE_MIN_CONFIDENCE = 0.7
+PROPAGATED_CONFIDENCE = 0.75
+MIN_SURNAME = 3
 _PRONOUN_SUFFIXES = ("ه", "ها", "هم", "هما", "هن", "نا", "كم", "ك")
 
 
@@ -704,10 +721,21 @@ class Recognizer:
                 i, j = idx[a], idx[b - 1] + 1
                 if not doc.tokens[i].is_word or not doc.tokens[j - 1].is_word:
                     continue
-                if any(self._cue_word(doc.tokens[t].text) or len(doc.tokens[t].text) < 2
-                       for t in (i, j - 1)):
-                    continue  # an adjective, title or function word is never a name's edge
-                out.append((i, j, typ, round(min(probs[a:b]), 2)))
+                conf = round(min(probs[a:b]), 2)
+                if (conf < EDGE_MIN_CONFIDENCE or typ not in EDGE_TYPES) and any(
+                        self._cue_word(doc.tokens[t].text) or len(doc.tokens[t].text) < 2 for t in (i, j - 1)):
+                    continue  # an adjective, title or function word is seldom a name's edge
+                if typ == "Person" and SPLIT_PERSON_LISTS:
+                    # two people joined by و (صبري وعنان): two names
+                    cut = i
+                    for t in range(i + 1, j):
+                        w = doc.tokens[t].text
+                        if w.startswith("و") and len(w) >= 4 and w not in self.lex.given_names \
+                                and not self._connector(doc.tokens[t - 1].text):
+                            out.append((cut, t, typ, conf))
+                            cut = t
+                    i = cut
+                out.append((i, j, typ, conf))
         return out, outside
 
     def reconcile(self, doc: Doc, mentions: list[Mention], spans, outside=None) -> list[Mention]:
@@ -726,6 +754,15 @@ class Recognizer:
                 continue
             ms = list(over.values())
             if any(m.tok_start == i and m.tok_end == j for m in ms):
+                m = ms[0]
+                if len(ms) == 1 and conf >= RETYPE_MIN_CONFIDENCE and m.source == "lexicon" \
+                        and (m.type, typ) in RETYPE:
+                    # a city's name standing for its club (لاعب مانشستر): the model's type wins
+                    self._uncover(doc, m)
+                    new = self._mention(doc, i, j, self._model_prefix(doc, i), type=typ, cls=typ,
+                                        source="model", confidence=conf,
+                                        name=" ".join(token_key(t.text) for t in doc.tokens[i:j]))
+                    mentions = [x for x in mentions if x is not m] + [new]
                 continue
             if len(ms) == 1 and ms[0].tok_start <= i and j <= ms[0].tok_end and ms[0].type == typ \
                     and ms[0].is_name and not (ms[0].source == "cue" and typ in NO_SHRINK):
@@ -840,6 +877,80 @@ class Recognizer:
                     break
         return out
 
+    @staticmethod
+    def _mention_keys(doc: Doc, m: Mention) -> tuple[str, ...]:
+        """The token keys of a mention, without the proclitics it leaves out
+        (وبوتين → بوتين)."""
+        first = doc.tokens[m.tok_start]
+        skip = 0
+        while skip < len(first.text) - 1 and doc.norm.span(first.start + skip, first.start + skip + 1)[0] < m.begin:
+            skip += 1
+        return (token_key(first.text[skip:]), *(token_key(t.text) for t in doc.tokens[m.tok_start + 1:m.tok_end]))
+
+    def propagate(self, doc: Doc, mentions: list[Mention]) -> list[Mention]:
+        """Document consistency: a name the cues or the model found somewhere in
+        the text with at least :data:`PROPAGATE_MIN_CONFIDENCE` is a mention of
+        the same type wherever else its words occur on tokens no recognizer
+        took, and a person's surname alone (رايس after كوندوليزا رايس) is a
+        ``coref`` mention of a person (as :func:`kg.resolve.resolve_article`
+        would add it), as is the model's reading of such a surname alone. A
+        string read as two types is left alone."""
+        names: dict[tuple[str, ...], set[tuple[str, str]]] = {}
+        surnames = set()
+        for m in mentions:
+            if not m.is_name or m.confidence < PROPAGATE_MIN_CONFIDENCE:
+                continue
+            keys = self._mention_keys(doc, m)
+            if m.source != "lexicon":  # the lexicon finds its names wherever they are
+                names.setdefault(keys, set()).add((m.type, "model"))
+            if m.type == "Person" and len(keys) >= 2 and len(keys[-1]) >= MIN_SURNAME \
+                    and not self._connector(doc.tokens[m.tok_end - 1].text):
+                names.setdefault(keys[-1:], set()).add(("Person", "coref"))
+                surnames.add(keys[-1:])
+        for m in mentions:
+            # the model's reading of a surname alone is a reference to the full name
+            if m.source == "model" and m.type == "Person" and m.tok_end - m.tok_start == 1 \
+                    and self._mention_keys(doc, m) in surnames:
+                m.source = "coref"
+        # a string read as two types is left alone; one found as a name is no mere surname
+        table = {k: min(v, key=lambda x: x[1] == "coref") for k, v in names.items()
+                 if len({typ for typ, _ in v}) == 1}
+        if not table:
+            return []
+        firsts = {k[0] for k in table}
+        max_len = max(len(k) for k in table)
+        out = []
+        toks = doc.tokens
+        t = 0
+        while t < len(toks):
+            tok = toks[t]
+            if doc.covered[t] is not None or not tok.is_word or self.is_stop(tok.text):
+                t += 1
+                continue
+            hit = None
+            for prefix, first in clitic_variants(tok.text):
+                if first not in firsts:
+                    continue
+                for n in range(min(max_len, len(toks) - t), 0, -1):
+                    if any(doc.covered[x] is not None or doc.sent_of_token[x] != doc.sent_of_token[t]
+                           for x in range(t + 1, t + n)):
+                        continue
+                    keys = (first, *(token_key(x.text) for x in toks[t + 1:t + n]))
+                    if keys in table:
+                        hit = (n, table[keys], prefix)
+                        break
+                if hit:
+                    break
+            if not hit:
+                t += 1
+                continue
+            n, (typ, source), prefix = hit
+            out.append(self._mention(doc, t, t + n, self._anchor_prefix(tok.text, prefix), type=typ, cls=typ,
+                                     source=source, confidence=PROPAGATED_CONFIDENCE,
+                                     name=" ".join(token_key(x.text) for x in toks[t:t + n])))
+            t += n
+        return out
+
     # ------------------------------------------------------------ all
     def recognize(self, text: str, date=None) -> tuple[Doc, list[Mention]]:
         """Mentions of ``text``; ``date`` (the article's) lets a bare title refer
@@ -866,6 +977,8 @@ class Recognizer:
                 mentions = self.reconcile(doc, mentions, spans, outside)
             mentions += self.match_model(doc, spans)
         mentions += self.match_places(doc, before=not PLACE_BEFORE_PLACE_FIRST)
+        if PROPAGATE:
+            mentions += self.propagate(doc, mentions)
         if self.adjectives:
             mentions += self.match_adjectives(doc, mentions)
         mentions.sort(key=lambda m: (m.begin, m.end))

@@ -9,7 +9,8 @@ the held-out part that ``kg evaluate-ner`` scores.
 Trains a model on NewsFANE's training part minus the development split (plus
 WikiFANE), unless ``--model`` names one already trained so, then prints the
 scores on the development split: lexicon and cues alone, the model alone, and
-the combination, followed by the combination under other model-confidence
+the combination (read in blocks of sentences, as ``kg evaluate-ner`` reads the
+held-out part), followed by the combination under other model-confidence
 thresholds (``--sweep``).
 """
 
@@ -26,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 from kg import recognize  # noqa: E402
 from kg.fane import load_corpus, spans  # noqa: E402
 from kg.lexicon import load_lexicon  # noqa: E402
-from kg.ner import NerModel, _score, evaluate_ner, format_ner_report, recognizer_spans, train  # noqa: E402
+from kg.ner import NerModel, _score, block_spans, evaluate_ner, format_ner_report, train  # noqa: E402
 
 
 def main() -> int:
@@ -59,7 +60,7 @@ def main() -> int:
                 recognize.RECONCILE_MIN_CONFIDENCE = rc
                 recognize.MODEL_MIN_CONFIDENCE = {"Person": per, "Organization": org, "Place": place}
                 rec = recognize.Recognizer(lex, model=model, adjectives=False)
-                s = _score(zip(gold, (recognizer_spans(rec, x.tokens) for x in dev)))
+                s = _score(zip(gold, block_spans(rec, dev)))
                 print(f"reconcile {rc} person {per} organization {org} place {place}: "
                       + " ".join(f"{k} {v['f1']:.3f}" for k, v in s.items()))
     return 0

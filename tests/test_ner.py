@@ -122,3 +122,29 @@ def test_merged_clitics_are_spelled_as_in_raw_text():
                                ["O", "O", "B-Organization", "I-Organization", "O"]))
     assert s.tokens == ["وللاتحاد", "الاوروبي", "قال"]  # ل + ال is written لل
     assert spans(s.labels) == {(0, 2, "Organization")}
+
+
+def test_clitics_segmented_off_inside_a_name_are_glued_back():
+    from kg.fane import Sentence
+
+    s = merge_clitics(Sentence(["ف", "ؤاد", "السنيورة", "و", "فيفي", "عبد", "ه", "قالا"],
+                               ["B-Person", "I-Person", "I-Person", "O", "B-Person", "I-Person", "I-Person", "O"]))
+    assert s.tokens == ["فؤاد", "السنيورة", "وفيفي", "عبده", "قالا"]
+    assert spans(s.labels) == {(0, 2, "Person"), (2, 4, "Person")}
+
+
+def test_bilou_labels_round_trip():
+    from kg.ner import to_bilou, to_bio
+
+    bio = ["B-Person", "I-Person", "O", "B-Place", "B-Place", "I-Place", "I-Place", "O"]
+    assert to_bilou(bio) == ["B-Person", "L-Person", "O", "U-Place", "B-Place", "I-Place", "L-Place", "O"]
+    assert to_bio(to_bilou(bio)) == bio
+
+
+def test_a_surname_alone_later_in_the_text_is_a_person(recognizer):
+    text = ("قال الوزير كريم بن حدو إن الاتفاق سيوقع قريبا.\n"
+            "وأضاف حدو أن المفاوضات كانت صعبة.")
+    _, mentions = recognizer.recognize(text)
+    later = [m for m in mentions if m.begin > text.index("\n")]
+    assert any(m.text == "حدو" and m.type == "Person" for m in later), [(m.text, m.type) for m in mentions]
+
