@@ -142,6 +142,8 @@ def main() -> int:
     parser.add_argument("--work", type=Path, default=None, help="scratch folder (default: a temporary one)")
     parser.add_argument("--no-views", action="store_true",
                         help="leave out the view files (graph.html, .graphml, .gexf) from the export stage")
+    parser.add_argument("--keep", action="store_true",
+                        help="keep each run's store and exports in --work (e.g. for benchmarks/store.py)")
     parser.add_argument("--reuse", action="store_true",
                         help="keep the figures of runs already done in --work (to resume a suite)")
     # one build, in a child process
@@ -183,8 +185,9 @@ def main() -> int:
                                 "--result", str(result)] + (["--no-views"] if args.no_views else []),
                                check=True, cwd=ROOT)
                 r = json.loads(result.read_text("utf-8"))
-                shutil.rmtree(store, ignore_errors=True)
-                shutil.rmtree(out, ignore_errors=True)
+                if not args.keep:
+                    shutil.rmtree(store, ignore_errors=True)
+                    shutil.rmtree(out, ignore_errors=True)
                 rows.append({"sample_pct": percent, "engine": engine, "jobs": jobs, "words": words,
                              "articles_per_s": r["articles"] / r["seconds"],
                              "words_per_s": words / r["seconds"], **r})
