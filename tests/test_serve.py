@@ -227,6 +227,19 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def answers(url: str, proc: subprocess.Popen, tries: int) -> bool:
+    """Whether the server ``proc`` answers ``url`` within ``tries`` tries, 50 ms apart."""
+    for _ in range(tries):
+        if proc.poll() is not None:
+            return False
+        try:
+            urllib.request.urlopen(url).read()
+            return True
+        except OSError:
+            time.sleep(0.05)
+    return False
+
+
 @pytest.fixture()
 def oxigraph_server(tmp_path):
     exe = shutil.which("oxigraph")
@@ -237,13 +250,7 @@ def oxigraph_server(tmp_path):
                              "--bind", f"127.0.0.1:{port}", "--union-default-graph"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     url = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(url + "/query?query=ASK%7B%7D").read()
-            break
-        except OSError:
-            time.sleep(0.05)
-    else:
+    if not answers(url + "/query?query=ASK%7B%7D", proc, 100):
         proc.kill()
         raise AssertionError(proc.stderr.read().decode())
     yield url
@@ -357,19 +364,9 @@ def virtuoso_server(tmp_path):
     proc = subprocess.Popen([exe, "-c", str(d / "virtuoso.ini"), "-f"], cwd=d,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{http}"
-    for _ in range(600):
-        try:
-            urllib.request.urlopen(url + "/sparql?query=ASK%7B%7D").read()
-            break
-        except OSError:
-            if proc.poll() is not None:
-                break
-            time.sleep(0.05)
-    else:
+    if not answers(url + "/sparql?query=ASK%7B%7D", proc, 600):
         proc.kill()
         raise AssertionError("Virtuoso did not start: " + (d / "db.log").read_text(errors="replace")[-2000:])
-    if proc.poll() is not None:
-        raise AssertionError("Virtuoso stopped: " + (d / "db.log").read_text(errors="replace")[-2000:])
     yield url
     proc.terminate()
     proc.wait(timeout=30)
