@@ -196,10 +196,12 @@ def sharded(inputs: Inputs, base: str, jobs: int, scheduler: str | None, timings
         with dask_client(jobs, scheduler) as client:
             threads = sum(client.nthreads().values()) or jobs
             pending: deque = deque()
+            # what the store holds goes to every worker once, not with every task
+            known = client.scatter(held, broadcast=True) if held else held
 
             def results():
                 for part in inputs.partitions():
-                    pending.append(client.submit(_shard_task, part, base, str(shard_dir), held, version,
+                    pending.append(client.submit(_shard_task, part, base, str(shard_dir), known, version,
                                                  timings is not None, pure=False))
                     if len(pending) >= 2 * threads:
                         yield pending.popleft().result()
