@@ -478,8 +478,9 @@ def push(graph, store_dir, endpoint, graph_store, auth, digest, default_graph):
     \b
     Example:
         kg push --store store/ --graph-store http://localhost:7878/store
-        kg push exports/graph.trig --endpoint http://localhost:8890/sparql-auth --auth dba:dba --digest \\
-            --default-graph https://w3id.org/kg-ar/resource/graph/default
+        kg push --store store/ --endpoint http://localhost:7878/update
+        kg push exports/graph.trig --graph-store http://localhost:8890/sparql-graph-crud-auth \\
+            --auth dba:dba --digest --default-graph https://w3id.org/kg-ar/resource/graph/default
     """
     from .push import PushError, push as run
     from .query import QueryError
