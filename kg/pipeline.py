@@ -331,11 +331,12 @@ def joining_facts(res: ArticleResult, iris: Iris) -> JoiningFacts:
     return facts
 
 
-def summarize(art: Article, res: ArticleResult, iris: Iris) -> tuple[Extracted, bytes]:
+def summarize(art: Article, res: ArticleResult, iris: Iris, digest: str | None = None) -> tuple[Extracted, bytes]:
     """What the caller of an engine needs of one extracted article: its content
-    hash, counts and joining facts (:class:`kg.shards.Extracted`), and its named
-    graph as N-Quads bytes. Made where the article was extracted (a worker), so
-    the process that merges does no more per article than fold and load."""
+    hash (``digest`` if the caller has it), counts and joining facts
+    (:class:`kg.shards.Extracted`), and its named graph as N-Quads bytes. Made
+    where the article was extracted (a worker), so the process that merges does
+    no more per article than fold and load."""
     from .store import content_hash
 
     lines = article_lines(res, iris)
@@ -345,7 +346,8 @@ def summarize(art: Article, res: ArticleResult, iris: Iris) -> tuple[Extracted, 
         by_source[m.source] = by_source.get(m.source, 0) + 1
     counts = {"mentions": len(res.mentions), "events": len(res.events), "roles": len(res.roles),
               "quotes": len(res.quotes), "by_source": by_source}
-    return Extracted(None, content_hash(art), counts, joining_facts(res, iris), 0, len(graph), len(lines)), graph
+    summary = Extracted(None, digest or content_hash(art), counts, joining_facts(res, iris), 0, len(graph), len(lines))
+    return summary, graph
 
 
 def default_graph_lines(registry: Registry, sources: Iterable[str], roles: Iterable[str],

@@ -166,7 +166,7 @@ def _shard_task(part: Partition, base: str, shard_dir: str, held: dict | None, v
                 continue
             res = extractor(item)
             t0 = clock()
-            summary, data = summarize(item, res, iris)
+            summary, data = summarize(item, res, iris, digest)
             if timings is not None:
                 timings["rdf"] = timings.get("rdf", 0.0) + clock() - t0
             fh.write(data)

@@ -39,7 +39,7 @@ import pyoxigraph as ox
 
 from . import __version__
 from .io import Article
-from .rdf import DEFAULT_BASE, Iris
+from .rdf import DEFAULT_BASE, ONT, Iris
 
 #: 2: events and memberships are described in the default graph
 FORMAT_VERSION = 2
@@ -385,18 +385,18 @@ class KgStore:
             touched = None  # no partial update from a state not known to be right
         registry = Registry(load_lexicon())
         if touched is None:
-            where, args = "", ()
+            where = ""
         else:
             self.db.execute("CREATE TEMP TABLE IF NOT EXISTS touched (eid TEXT PRIMARY KEY)")
             self.db.execute("DELETE FROM touched")
             self.db.executemany("INSERT INTO touched VALUES (?)", [(e,) for e in sorted(touched.eids)])
-            where, args = " WHERE eid IN (SELECT eid FROM touched)", ()
-        for row in self.db.execute("SELECT eid, type, cls, surface, counted FROM contributions" + where, args):
+            where = " WHERE eid IN (SELECT eid FROM touched)"
+        for row in self.db.execute("SELECT eid, type, cls, surface, counted FROM contributions" + where):
             registry.add_contribution(row[0], row[1], row[2], row[3], bool(row[4]))
         for eid, n in self.db.execute(
-                "SELECT eid, COUNT(DISTINCT article) FROM contributions" + where + " GROUP BY eid", args):
+                "SELECT eid, COUNT(DISTINCT article) FROM contributions" + where + " GROUP BY eid"):
             registry.entities[eid].articles = n
-        for (eid,) in self.db.execute("SELECT DISTINCT eid FROM ensured" + where + " ORDER BY eid", args):
+        for (eid,) in self.db.execute("SELECT DISTINCT eid FROM ensured" + where + " ORDER BY eid"):
             registry.ensure(eid)
         sources = [r[0] for r in self.db.execute(
             "SELECT DISTINCT source FROM articles WHERE source IS NOT NULL AND source != ''")]
@@ -416,10 +416,9 @@ class KgStore:
             subjects = {ox.NamedNode(self.iris.entity(e)[1:-1]) for e in touched.eids}
             subjects |= {ox.NamedNode(s[1:-1]) for s in touched.subjects}
             rdf_type = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-            kg = "https://w3id.org/kg-ar/ontology#"
             for cls, prefix in (("NewsMediaOrganization", "publisher/"), ("Role", "role/")):
-                subjects |= {q.subject for q in self.ox.quads_for_pattern(None, rdf_type, ox.NamedNode(kg + cls), dg)
-                             if q.subject.value.startswith(self.base + prefix)}
+                of_class = self.ox.quads_for_pattern(None, rdf_type, ox.NamedNode(ONT + cls), dg)
+                subjects |= {q.subject for q in of_class if q.subject.value.startswith(self.base + prefix)}
             old = {q for s_ in subjects for q in self.ox.quads_for_pattern(s_, None, None, dg)}
         new = set(ox.parse(input="".join(lines).encode("utf-8"), format=ox.RdfFormat.N_QUADS))
         for q in old - new:
@@ -439,8 +438,8 @@ class KgStore:
         """The whole dataset as sorted N-Quads in the order a build writes it:
         the default graph, then each article's graph by article id. An
         article's graph is the N-Quads the manifest keeps of it (the lines that
-        were loaded, sorted); a store made before the manifest kept them has
-        its graphs dumped from Oxigraph instead."""
+        were loaded, sorted); a graph the manifest lacks is dumped from
+        Oxigraph instead."""
         # each graph dumped as N-Triples by Oxigraph, its graph name put before
         # the final " .": sorting these lines sorts the quads' lines too, as
         # the name follows the triple after a space
