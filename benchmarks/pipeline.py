@@ -17,7 +17,12 @@ and default graph), export (the four syntaxes and the views). Extraction stages
 are summed over the worker processes, so with two workers they add up to about
 twice the wall time they take. Peak RSS is the main process's (``main``) and
 the largest sum over the process and its workers seen every 0.2 s (``all``,
-which counts pages forked workers share more than once).
+which counts pages forked workers share more than once). CPU is the seconds
+of processor time the build used, in all its threads and processes; for a
+one-process run, ``2 × s / CPU`` bounds the speed-up two processes can reach on
+two cores (``speedup_bound_2cores``): the work a one-process run already does
+in other threads (the store's loader and compaction threads) leaves less idle
+core to gain.
 
 Targets (issue 7): the full corpus with --jobs 2 ≥ 20,000 words/s with peak RSS ≤
 2 GB; words/s on the full corpus within 20 % of the 10 % sample; --jobs 2 ≥ 1.7×
@@ -112,21 +117,32 @@ def run_one(args) -> dict:
     peak = PeakRss()
     timings: dict[str, float] = {}
     started = time.perf_counter()
+    last = [started]
+
+    def progress(_art) -> None:
+        last[0] = time.perf_counter()
+
     with KgStore(args.store, create=True) as st:
         # as `kg build` gives them: by path (on Dask, the workers read them)
         stats = st.ingest(Inputs([args.input]), jobs=args.jobs, engine=args.engine,
-                          timings=timings)
+                          timings=timings, progress=progress)
         t0 = time.perf_counter()
+        ingested = t0 - started
         st.export(args.out, jobs=args.jobs, views=not args.no_views)
         timings["export"] = time.perf_counter() - t0
         quads = len(st.ox)
     seconds = time.perf_counter() - started
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     return {
         "articles": stats.added, "quads": quads, "seconds": seconds,
         "stages": {k: timings.get(k, 0.0) for k in STAGES},
         "peak_rss_main_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "peak_rss_all_mb": peak.stop() / 2**20,
         "views": not args.no_views,
+        # when the last article came out of extraction, and the ingest ended
+        "extracted_at_s": last[0] - started, "ingested_at_s": ingested,
+        # CPU seconds of this process (all its threads) and of its child processes
+        "cpu_main_s": own.ru_utime + own.ru_stime, "cpu_children_s": children.ru_utime + children.ru_stime,
         "digests": {n: hashlib.sha256((args.out / n).read_bytes()).hexdigest()[:16] for n in COMPARED
                     if (args.out / n).exists()},
     }
@@ -212,6 +228,8 @@ def summarize(rows: list[dict]) -> dict:
         for (p, engine, jobs), r in by.items():
             if p == pct and base and (engine, jobs) != ("local", 1):
                 s[f"speedup_{engine}{jobs}"] = base["seconds"] / r["seconds"]
+        if base and "cpu_main_s" in base:
+            s["speedup_bound_2cores"] = 2 * base["seconds"] / (base["cpu_main_s"] + base["cpu_children_s"])
         out[f"{pct}pct"] = s
     for engine, jobs in {(r["engine"], r["jobs"]) for r in rows}:
         full, tenth = by.get((100, engine, jobs)), by.get((10, engine, jobs))
@@ -221,13 +239,14 @@ def summarize(rows: list[dict]) -> dict:
 
 
 def table(rows: list[dict], summary: dict) -> str:
-    head = ["sample", "run", "articles", "s", "art/s", "words/s", "quads", "RSS main", "RSS all", *STAGES]
+    head = ["sample", "run", "articles", "s", "art/s", "words/s", "quads", "RSS main", "RSS all", "CPU", *STAGES]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for r in rows:
         cells = [f"{r['sample_pct']} %", f"{r['engine']} -j {r['jobs']}", f"{r['articles']:,}",
                  f"{r['seconds']:.1f}", f"{r['articles_per_s']:,.0f}", f"{r['words_per_s']:,.0f}",
                  f"{r['quads']:,}", f"{r['peak_rss_main_mb'] / 1024:.2f} GB",
-                 f"{r['peak_rss_all_mb'] / 1024:.2f} GB", *(f"{r['stages'][s]:.1f}" for s in STAGES)]
+                 f"{r['peak_rss_all_mb'] / 1024:.2f} GB",
+                 f"{r['cpu_main_s'] + r['cpu_children_s']:.0f}" if "cpu_main_s" in r else "", *(f"{r['stages'][s]:.1f}" for s in STAGES)]
         lines.append("| " + " | ".join(cells) + " |")
     lines.append("")
     lines += [f"{k}: {v:.2f}" if isinstance(v, float) else f"{k}: {v}" for k, v in summary.items()
