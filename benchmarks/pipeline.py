@@ -136,7 +136,7 @@ def run_one(args) -> dict:
     return {
         "articles": stats.added, "quads": quads, "seconds": seconds,
         "stages": {k: timings.get(k, 0.0) for k in STAGES},
-        "peak_rss_main_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "peak_rss_main_mb": own.ru_maxrss / 1024,
         "peak_rss_all_mb": peak.stop() / 2**20,
         "views": not args.no_views,
         # when the last article came out of extraction, and the ingest ended
