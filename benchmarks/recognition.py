@@ -1,8 +1,8 @@
-"""Benchmark: recognition alone (lexicon, cues and the CRF) on the ANT corpus.
+"""Benchmark: recognition alone (lexicon, cues and the model) on the ANT corpus.
 
 Prints words/s on one core and peak memory. Usage:
 
-    python benchmarks/recognition.py [--limit N] [--no-model]
+    python benchmarks/recognition.py [--limit N] [--no-model | --model FILE]
 
 The corpus is read from KG_SHARED (default: ../shared beside the repository).
 """
@@ -27,13 +27,25 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--limit", type=int, default=None, help="articles to read (default: all)")
     parser.add_argument("--no-model", action="store_true", help="lexicon and cues only")
+    parser.add_argument("--model", default=None,
+                        help="a model file (ner.npz or ner.crfsuite; default: the shipped network)")
     args = parser.parse_args()
     if not CORPUS.is_file():
         print(f"{CORPUS} not found", file=sys.stderr)
         return 2
+    # one core, whatever threads numpy's BLAS would start
+    os.sched_setaffinity(0, {max(os.sched_getaffinity(0))})
     from kg.recognize import Recognizer
 
-    rec = Recognizer(model=None) if args.no_model else Recognizer()
+    if args.no_model:
+        rec = Recognizer(model=None)
+    elif args.model:
+        from kg.lexicon import load_lexicon
+        from kg.ner import open_model
+
+        rec = Recognizer(model=open_model(args.model, load_lexicon()))
+    else:
+        rec = Recognizer()
     texts = []
     with gzip.open(CORPUS, "rt", encoding="utf-8") as fh:
         for i, line in enumerate(fh):

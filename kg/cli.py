@@ -501,19 +501,25 @@ def push(graph, store_dir, endpoint, graph_store, auth, digest, default_graph):
 @cli.command("train-ner")
 @click.option("--corpus", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Folder with NewsFANE_Gold_2014_170K.txt and WikiFANE_Gold_2014_500K.txt.")
+@click.option("--kind", type=click.Choice(["bilstm", "crf"]), default="bilstm", show_default=True,
+              help="bilstm: the neural recognizer the package ships (needs PyTorch: pip install -e "
+                   "'.[train]'); crf: the CRF alone.")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Where to write the model (default: the package's kg/models/ner.crfsuite).")
-@click.option("--iterations", type=int, default=None, help="L-BFGS iterations (default 150).")
-def train_ner(corpus, out, iterations):
-    """Train the CRF recognizer on the FANE corpora (NewsFANE's held-out fifth excluded).
+              help="Where to write the model (default: the package's kg/models/ner.npz, or ner.crfsuite).")
+@click.option("--iterations", type=int, default=None, help="crf: L-BFGS iterations (default 150).")
+@click.option("--epochs", type=int, default=None, help="bilstm: passes over the corpus (default 8).")
+def train_ner(corpus, kind, out, iterations, epochs):
+    """Train the recognizer's model on the FANE corpora (NewsFANE's held-out fifth excluded).
 
     \b
     Example:
-        kg train-ner --corpus ../shared/corpora/fane --out kg/models/ner.crfsuite
+        kg train-ner --corpus ../shared/corpora/fane
+        kg train-ner --corpus ../shared/corpora/fane --kind crf
     """
     from .fane import CorpusError, load_corpus
     from .lexicon import load_lexicon
-    from .ner import default_model_path, train
+    from .ner import shipped_model_path, train
+    from .neural import train_neural
 
     started = time.perf_counter()
     try:
@@ -521,12 +527,22 @@ def train_ner(corpus, out, iterations):
     except CorpusError as exc:
         raise click.ClickException(str(exc)) from None
     tokens = sum(len(s.tokens) for s in train_set)
-    click.echo(f"training on {len(train_set)} sentences, {tokens} tokens", err=True)
-    progress = Progress("iterations")
-    params = {"max_iterations": iterations} if iterations else None
-    path = train(train_set, out or default_model_path(), load_lexicon(), params=params,
-                 progress=lambda _msg: progress())
-    progress.close()
+    click.echo(f"training a {kind} on {len(train_set)} sentences, {tokens} tokens", err=True)
+    target = out or shipped_model_path(kind)
+    if kind == "crf":
+        progress = Progress("iterations")
+        params = {"max_iterations": iterations} if iterations else None
+        path = train(train_set, target, load_lexicon(), params=params, progress=lambda _msg: progress())
+        progress.close()
+    else:
+        # an epoch takes about a minute: a line each
+        settings = {"epochs": epochs} if epochs else {}
+        try:
+            path = train_neural(train_set, target, load_lexicon(), settings=settings,
+                                progress=lambda msg: click.echo(f"{msg} ({time.perf_counter() - started:.0f} s)",
+                                                                err=True))
+        except RuntimeError as exc:
+            raise click.ClickException(str(exc)) from None
     size = path.stat().st_size / 1e6
     click.echo(f"wrote {path} ({size:.1f} MB) in {time.perf_counter() - started:.0f} s")
 
@@ -575,14 +591,16 @@ def evaluate_ner(corpus, model_path, as_json):
 
     from .fane import CorpusError, load_corpus
     from .lexicon import load_lexicon
-    from .ner import NerModel, default_model_path, evaluate_ner as run, format_ner_report
+    from .ner import evaluate_ner as run, format_ner_report, load_model, open_model
 
     try:
         _, test = load_corpus(corpus)
     except CorpusError as exc:
         raise click.ClickException(str(exc)) from None
     lex = load_lexicon()
-    path = model_path or default_model_path()
-    model = NerModel(path, lex) if path.is_file() else None
+    try:
+        model = open_model(model_path, lex) if model_path else load_model(lex=lex)
+    except (ValueError, OSError) as exc:
+        raise click.ClickException(str(exc)) from None
     result = run(test, lex, model)
     click.echo(json.dumps(result, indent=1) if as_json else format_ner_report(result), nl=False)

@@ -1,4 +1,4 @@
-"""Word clusters learned from unlabeled news, a feature of the CRF recognizer.
+"""Word clusters learned from unlabeled news, a feature of the recognizer's models.
 
 Words that occur between the same neighbours fall in the same cluster:
 foreign given names together, towns together, verbs of saying together. The

@@ -1,9 +1,12 @@
-"""A statistical recognizer: a linear-chain CRF (CRFsuite) over normalized
-tokens, with features that carry the lexicons and cue words.
+"""The statistical recognizer's models, their features and their evaluation.
 
-The model ships in the package (``kg/models/ner.crfsuite``) and is rebuilt
-from the FANE corpora with ``kg train-ner``. It tags BIO over Person,
-Organization and Place.
+Two kinds of model tag BIO over Person, Organization and Place (see
+:func:`model_kinds`): the network of :mod:`kg.neural`, which the recognizer
+uses (``kg/models/ner.npz``), and a linear-chain CRF (CRFsuite,
+``kg/models/ner.crfsuite``) over normalized tokens, with features that carry
+the lexicons and cue words; the network reads the same evidence. Both ship in
+the package and are rebuilt from the FANE corpora with ``kg train-ner``
+(``--kind bilstm`` or ``crf``).
 """
 
 from __future__ import annotations
@@ -229,6 +232,12 @@ class NerModel:
                      for i, lab in enumerate(labels)]
         return (to_bio(labels) if self.bilou else labels), probs
 
+    def tag_many(self, sentences: list[tuple[list[str], list[str] | None]],
+                 outside: list[set[int] | None] | None = None) -> list[tuple[list[str], list[float]]]:
+        """:meth:`tag` of each ``(words, lex_tags)``."""
+        outside = outside or [None] * len(sentences)
+        return [self.tag(w, lt, o) for (w, lt), o in zip(sentences, outside)]
+
 
 def to_bilou(labels: list[str]) -> list[str]:
     """BIO → BILOU: the last token of a name is L-, a name of one token U-."""
@@ -292,14 +301,41 @@ def read_attributes(model: Path) -> frozenset[str] | None:
 
 
 @lru_cache(maxsize=2)
-def load_model(path: str | None = None, lex: Lexicon | None = None) -> NerModel | None:
-    """The shipped model, or None when the package has none."""
+def model_kinds() -> dict[str, tuple[str, type]]:
+    """The kinds of model: name → (the shipped file's name, the class that runs it)."""
+    from .neural import NEURAL_MODEL_NAME, NeuralTagger
+
+    return {"bilstm": (NEURAL_MODEL_NAME, NeuralTagger), "crf": (MODEL_NAME, NerModel)}
+
+
+#: the kind of model the recognizer uses when the package ships it
+DEFAULT_KIND = "bilstm"
+
+
+def shipped_model_path(kind: str = DEFAULT_KIND) -> Path:
+    return Path(str(resources.files("kg") / "models" / model_kinds()[kind][0]))
+
+
+def open_model(path: str | Path, lex: Lexicon):
+    """A trained model of either kind, told apart by the file's name."""
+    path = Path(path)
+    for name, cls in model_kinds().values():
+        if path.suffix == Path(name).suffix:
+            return cls(path, lex)
+    raise ValueError(f"{path}: not a model file (expected one of "
+                     f"{', '.join(n for n, _ in model_kinds().values())})")
+
+
+def load_model(path: str | None = None, lex: Lexicon | None = None):
+    """The model at ``path``, else the shipped one (:data:`DEFAULT_KIND`, else
+    the CRF), or None when the package has none."""
     from .lexicon import load_lexicon
 
-    p = Path(path) if path else default_model_path()
-    if not p.is_file():
-        return None
-    return NerModel(p, lex or load_lexicon())
+    candidates = [Path(path)] if path else [shipped_model_path(DEFAULT_KIND), default_model_path()]
+    for p in candidates:
+        if p.is_file():
+            return open_model(p, lex or load_lexicon())
+    return None
 
 
 def train(

@@ -7,7 +7,8 @@ each over the tokens the previous ones left free:
 2. ``cue`` – titles and appositions (الرئيس …، … المتحدث باسم …), then a bare
    title standing for its holder on the article's date (الرئيس الروسي), then
    heads of organization names (وزارة، حزب، صحيفة "…");
-3. ``model`` – the CRF of :mod:`kg.ner`, for names no list or cue knows;
+3. ``model`` – the statistical model (the network of :mod:`kg.neural`, or the
+   CRF of :mod:`kg.ner`), for names no list or cue knows;
 4. ``cue`` – heads of place names (مدينة، ولاية …);
 5. document consistency (:meth:`Recognizer.propagate`) – a name found once is a
    mention wherever else it stands, a person's surname alone a ``coref`` one;
@@ -255,7 +256,8 @@ class Recognizer:
 
     def __init__(self, lexicon: Lexicon | None = None, cues: Cues | None = None, model="default",
                  adjectives: bool = True, reconcile: bool = True):
-        """``model``: a :class:`kg.ner.NerModel`, ``"default"`` for the shipped one
+        """``model``: a :class:`kg.neural.NeuralTagger` or :class:`kg.ner.NerModel`,
+        ``"default"`` for the shipped one
         (if any), or None for lexicon and cues alone. ``adjectives``: whether a
         country the text never names is mentioned through its adjective."""
         self.adjectives = adjectives
@@ -695,7 +697,7 @@ class Recognizer:
         return out
 
     def tag_model(self, doc: Doc) -> tuple[list[tuple[int, int, str, float]], list[float]]:
-        """The CRF's spans over the whole text, sentence by sentence: ``(i, j,
+        """The model's spans over the whole text, sentence by sentence (tagged as one batch): ``(i, j,
         type, confidence)`` for tokens ``[i, j)``, the confidence being the lowest
         marginal probability of the span's labels. Spans whose edge is no word,
         or an adjective, title or function word, are left out. Also, for each
@@ -708,12 +710,14 @@ class Recognizer:
         by_sent: dict[int, list[int]] = {}
         for t, s in enumerate(doc.sent_of_token):
             by_sent.setdefault(s, []).append(t)
-        for idx in by_sent.values():
-            covered = doc.covered
-            weak = {a for a, t in enumerate(idx) if (m := covered[t]) is not None and m.source == "cue"}
-            labels, probs = self.model.tag(
-                [doc.tokens[t].text for t in idx], [doc.lex_tags[t] for t in idx] if doc.lex_tags else None,
-                outside=weak)
+        covered = doc.covered
+        sents = list(by_sent.values())
+        weak = [{a for a, t in enumerate(idx) if (m := covered[t]) is not None and m.source == "cue"}
+                for idx in sents]
+        tagged = self.model.tag_many(
+            [([doc.tokens[t].text for t in idx], [doc.lex_tags[t] for t in idx] if doc.lex_tags else None)
+             for idx in sents], outside=weak)
+        for idx, (labels, probs) in zip(sents, tagged):
             for a, lab in enumerate(labels):
                 if lab == "O":
                     outside[idx[a]] = probs[a]
@@ -818,7 +822,7 @@ class Recognizer:
                              title=m.title, is_name=m.is_name)
 
     def match_model(self, doc: Doc, spans) -> list[Mention]:
-        """Mentions the CRF finds on tokens no earlier recognizer took (people and
+        """Mentions the model finds on tokens no earlier recognizer took (people and
         organizations from confidence 0.5, places from 0.75)."""
         out = []
         for i, j, typ, conf in spans:

@@ -61,7 +61,7 @@ def content_hash(article: Article) -> str:
 
 
 #: what the extractor's output depends on, besides the article
-_EXTRACTOR_FILES = ("text.py", "io.py", "lexicon.py", "recognize.py", "ner.py", "resolve.py",
+_EXTRACTOR_FILES = ("text.py", "io.py", "lexicon.py", "recognize.py", "ner.py", "neural.py", "resolve.py",
                     "relations.py", "events.py", "timex.py", "rdf.py", "pipeline.py", "vocab.py")
 
 

@@ -3,10 +3,11 @@
 training part of NewsFANE (its last fifth; see ``kg.fane.dev_split``), never on
 the held-out part that ``kg evaluate-ner`` scores.
 
-    python scripts/tune_ner.py --corpus ../shared/corpora/fane [--news-weight 2] \\
-        [--param c1=0.05 --param c2=0.01] [--model dev.crfsuite]
+    python scripts/tune_ner.py --corpus ../shared/corpora/fane [--kind bilstm|crf] [--news-weight 2] \\
+        [--param c1=0.05 --param c2=0.01] [--model dev.npz]
 
-Trains a model on NewsFANE's training part minus the development split (plus
+Trains a model (the neural one by default; ``--param`` sets its training
+settings, or CRFsuite's with ``--kind crf``) on NewsFANE's training part minus the development split (plus
 WikiFANE), unless ``--model`` names one already trained so, then prints the
 scores on the development split: lexicon and cues alone, the model alone, and
 the combination (read in blocks of sentences, as ``kg evaluate-ner`` reads the
@@ -27,16 +28,18 @@ sys.path.insert(0, str(ROOT))
 from kg import recognize  # noqa: E402
 from kg.fane import load_corpus, spans  # noqa: E402
 from kg.lexicon import load_lexicon  # noqa: E402
-from kg.ner import NerModel, _score, block_spans, evaluate_ner, format_ner_report, train  # noqa: E402
+from kg.ner import _score, block_spans, evaluate_ner, format_ner_report, open_model, train  # noqa: E402
+from kg.neural import train_neural  # noqa: E402
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", required=True, type=Path)
     parser.add_argument("--news-weight", type=int, default=None)
-    parser.add_argument("--param", action="append", default=[], help="CRFsuite setting NAME=VALUE")
+    parser.add_argument("--kind", choices=("bilstm", "crf"), default="bilstm")
+    parser.add_argument("--param", action="append", default=[], help="training setting NAME=VALUE")
     parser.add_argument("--model", type=Path, default=None, help="a model trained without the dev split")
-    parser.add_argument("--out", type=Path, default=Path("dev.crfsuite"))
+    parser.add_argument("--out", type=Path, default=None, help="default: dev.npz, or dev.crfsuite")
     parser.add_argument("--sweep", action="store_true", help="also try other confidence thresholds")
     args = parser.parse_args()
     train_set, dev = load_corpus(args.corpus, dev=True, news_weight=args.news_weight)
@@ -48,9 +51,13 @@ def main() -> int:
             name, value = p.split("=", 1)
             params[name] = float(value) if "." in value else int(value)
         started = time.perf_counter()
-        path = train(train_set, args.out, lex, params=params)
+        if args.kind == "crf":
+            path = train(train_set, args.out or Path("dev.crfsuite"), lex, params=params)
+        else:
+            path = train_neural(train_set, args.out or Path("dev.npz"), lex, settings=params,
+                                progress=lambda msg: print(msg, flush=True))
         print(f"trained {path} on {len(train_set)} sentences in {time.perf_counter() - started:.0f} s")
-    model = NerModel(path, lex)
+    model = open_model(path, lex)
     result = evaluate_ner(dev, lex, model)
     print(format_ner_report(result).replace("NewsFANE held-out", "development split"), end="")
     if args.sweep:

@@ -6,8 +6,10 @@ import pytest
 from kg.fane import load_corpus, merge_clitics, read_fane, spans
 from kg.lexicon import load_lexicon
 from kg.ner import (
-    NerModel, attributes_path, default_model_path, evaluate_ner, load_model, normalize_tokens, read_attributes, train,
+    NerModel, attributes_path, default_model_path, evaluate_ner, load_model, normalize_tokens, open_model,
+    read_attributes, shipped_model_path, train,
 )
+from kg.neural import NeuralTagger, train_neural
 
 TINY = [
     [("\u200eقال", "O"), ("\u200eالرئيس", "O"), ("\u200eسامي", "B-Politician"), ("\u200eحدادين", "I-Politician"),
@@ -67,14 +69,111 @@ def test_training_on_a_tiny_corpus(tmp_path):
 
 
 def test_shipped_model_loads_offline_from_the_package():
-    path = default_model_path()
-    assert path.is_file() and "kg" in path.parts and path.stat().st_size < 20e6
+    path = shipped_model_path()
+    assert path.name == "ner.npz" and "kg" in path.parts and path.stat().st_size < 20e6
     model = load_model()
-    assert model is not None
-    # the list of the model's attributes belongs to it
-    assert model.featurizer.known and read_attributes(path) == model.featurizer.known
-    labels, _ = model.tag(normalize_tokens("وصل الرئيس الفرنسي الى بيروت".split()))
-    assert labels[-1] == "B-Place"
+    assert isinstance(model, NeuralTagger)
+    labels, probs = model.tag(normalize_tokens("وصل الرئيس الفرنسي الى بيروت".split()))
+    assert labels[-1] == "B-Place" and probs[-1] > 0.5
+    # the CRF ships too, with the list of its attributes
+    crf = open_model(default_model_path(), load_lexicon())
+    assert crf.featurizer.known and read_attributes(default_model_path()) == crf.featurizer.known
+    assert crf.tag(normalize_tokens("وصل الرئيس الفرنسي الى بيروت".split()))[0][-1] == "B-Place"
+
+
+def test_a_model_file_of_no_known_kind_is_refused(tmp_path):
+    with pytest.raises(ValueError, match="not a model file"):
+        open_model(tmp_path / "model.bin", load_lexicon())
+
+
+TINY_SETTINGS = {"hidden": 16, "epochs": 25, "batch": 4, "lr": 0.01, "word_dropout": 0.0, "stem_dropout": 0.0,
+                 "dropout": 0.0}
+
+
+@pytest.fixture(scope="module")
+def tiny_network(tmp_path_factory):
+    sents = [merge_clitics(s) for s in read_fane(write_fane(tmp_path_factory.mktemp("fane") / "x.txt", TINY))] * 8
+    path = train_neural(sents, tmp_path_factory.mktemp("model") / "tiny.npz", load_lexicon(),
+                        settings=TINY_SETTINGS)
+    return sents, NeuralTagger(path, load_lexicon())
+
+
+def test_training_the_network_on_a_tiny_corpus(tiny_network, tmp_path):
+    sents, model = tiny_network
+    for s in sents[:2]:
+        labels, probs = model.tag(normalize_tokens(s.tokens))
+        assert labels == s.labels
+        assert all(0.5 < p <= 1.0 + 1e-9 for p in probs)
+    # training again gives the same file, byte for byte
+    again = train_neural(sents, tmp_path / "again.npz", load_lexicon(), settings=TINY_SETTINGS)
+    assert again.read_bytes() == model.path.read_bytes()
+
+
+def test_the_network_in_numpy_computes_what_pytorch_does(tiny_network):
+    import numpy as np
+    import torch
+
+    _, model = tiny_network
+    words = normalize_tokens("قال الرئيس سامي حدادين في عمان".split())
+    x = model._inputs([(words, None)])
+    lstm = torch.nn.LSTM(x.shape[1], model.hidden, batch_first=True, bidirectional=True)
+    with torch.no_grad():
+        for d in ("", "_reverse"):
+            w_ih, w_hh, b = model.lstm[d]
+            getattr(lstm, f"weight_ih_l0{d}").copy_(torch.tensor(w_ih))
+            getattr(lstm, f"weight_hh_l0{d}").copy_(torch.tensor(w_hh))
+            getattr(lstm, f"bias_ih_l0{d}").copy_(torch.tensor(b))
+            getattr(lstm, f"bias_hh_l0{d}").zero_()
+        h, _ = lstm(torch.tensor(x)[None])
+    expected = h[0].numpy() @ model.out_w.T + model.out_b
+    em, lengths = model.emissions([(words, None)])
+    assert lengths.tolist() == [len(words)]
+    assert np.abs(em[0] - expected).max() < 1e-4
+    # marginals: those of a sentence of one token are the softmax of its scores
+    (label,), (p,) = model.tag(words[:1])
+    scores = (model.start + model.emissions([(words[:1], None)])[0][0, 0]).astype(np.float64)
+    soft = np.exp(scores - scores.max()) / np.exp(scores - scores.max()).sum()
+    assert abs(p - soft.max()) < 1e-6
+
+
+@pytest.mark.parametrize("n", [1, 47, 48, 49, 80, 200])
+def test_windows_keep_every_token_once_with_context(n):
+    from kg.neural import WINDOW, WINDOW_CONTEXT, _windows
+
+    kept = []
+    for start, end, keep_from, keep_to in _windows(n):
+        assert 0 <= start <= keep_from < keep_to <= end <= n and end - start <= WINDOW
+        assert keep_from - start >= min(WINDOW_CONTEXT, keep_from)
+        assert end - keep_to >= min(WINDOW_CONTEXT, n - keep_to)
+        kept += range(keep_from, keep_to)
+    assert kept == list(range(n))
+
+
+def test_a_long_sentence_is_read_in_windows_with_the_same_result(tiny_network):
+    from kg.neural import WINDOW
+
+    sents, model = tiny_network
+    words = normalize_tokens(sents[0].tokens)
+    long = words * (WINDOW // len(words) * 3)  # about three windows
+    assert len(long) > 2 * WINDOW
+    labels, probs = model.tag(long)
+    assert labels == sents[0].labels * (len(long) // len(words))
+    # the same as the whole sentence read at once
+    em, lengths = model.emissions([(long, None)])
+    paths, whole = model._decode(em, lengths)
+    assert labels == [model.meta["tags"][k] for k in paths[0]]
+    assert probs == pytest.approx(whole[0].tolist(), abs=0.02)
+
+
+def test_sentences_tagged_together_get_what_each_gets_alone(tiny_network):
+    _, model = tiny_network
+    sents = [normalize_tokens(t.split()) for t in (
+        "قال الرئيس سامي حدادين في عمان ان حزب الامل سيفوز", "وزار عمان", "", "سامي")]
+    together = model.tag_many([(w, None) for w in sents])
+    for w, got in zip(sents, together):
+        labels, probs = model.tag(w)
+        assert got[0] == labels
+        assert got[1] == pytest.approx(probs, abs=1e-5)
 
 
 UNSEEN = [

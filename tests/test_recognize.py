@@ -159,6 +159,9 @@ class StubModel:
             prev = typ
         return labels, [self.prob] * len(words)
 
+    def tag_many(self, sentences, outside=None):
+        return [self.tag(words, lex_tags) for words, lex_tags in sentences]
+
 
 def test_a_confident_model_span_inside_a_mention_shrinks_it():
     from kg.recognize import Recognizer

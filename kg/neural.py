@@ -1,0 +1,529 @@
+"""A neural recognizer: a bidirectional LSTM with a CRF output layer over the
+same per-token evidence as the CRF of :mod:`kg.ner` (the word, its
+clitic-stripped stem, affixes, word clusters and name evidence learned from
+unlabeled news, the lexicon's tag, cue-word classes, a title before), plus a
+small convolution over the word's letters, which carries what a transliterated
+foreign name looks like (a name the training data never had).
+
+It is trained with PyTorch (``kg train-ner --kind bilstm``; ``pip install
+'kg[train]'``) and ships as plain arrays (``kg/models/ner.npz``) that this
+module runs with numpy alone: the LSTM is run over all the sentences of an
+article at once, the letter convolution once per distinct word.
+
+Tagging gives, as the CRF does, BIO labels with the marginal probability of
+each label (forward-backward over the CRF layer), which the recognizer's
+combination uses as its confidence.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from collections import Counter
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from .lexicon import Lexicon
+from .recognize import Cues
+
+NEURAL_MODEL_NAME = "ner.npz"
+TAGS = ["O"] + [f"{p}-{t}" for t in ("Person", "Organization", "Place") for p in "BI"]
+#: the token's own categorical inputs: (name, minimum count in training to get an
+#: embedding of its own, embedding size)
+FIELDS = (("word", 2, 64), ("stem", 2, 48), ("prefix3", 1, 16), ("suffix2", 1, 16), ("suffix3", 1, 16),
+          ("cluster", 1, 24), ("coarse", 1, 12), ("lex", 1, 8))
+#: letters of a word the convolution reads, and its size
+MAX_CHARS, CHAR_DIM, CHAR_FILTERS, CHAR_MIN_COUNT = 16, 24, 64, 5
+#: training settings (chosen on the development split of :func:`kg.fane.dev_split`)
+TRAIN = {"hidden": 64, "epochs": 8, "batch": 32, "lr": 2e-3, "lr_decay": 0.15, "dropout": 0.3,
+         "word_dropout": 0.15, "stem_dropout": 0.1, "seed": 13, "threads": 1}
+#: (one thread: PyTorch's sums then come out the same on any machine, and a rebuild
+#: gives the same bytes)
+PAD, UNK = 0, 1
+_NEG = -1e4
+
+
+def _allowed(a: str, b: str) -> bool:
+    """Whether label ``b`` may follow label ``a`` (an I- continues its own type)."""
+    return not b.startswith("I-") or (a != "O" and a[2:] == b[2:])
+
+
+TRANSITION_MASK = np.array([[0.0 if _allowed(a, b) else _NEG for b in TAGS] for a in TAGS], dtype=np.float32)
+START_MASK = np.array([_NEG if t.startswith("I-") else 0.0 for t in TAGS], dtype=np.float32)
+
+
+class TokenFields:
+    """What the network reads of each token, from the CRF's featurizer: the
+    categorical fields of :data:`FIELDS` and a set of flags (cue classes, name
+    evidence, a title among the three tokens before)."""
+
+    def __init__(self, lex: Lexicon, cues: Cues | None = None):
+        from .ner import Featurizer
+
+        self.featurizer = Featurizer(lex, cues)
+        self._cache: dict[str, tuple] = {}
+
+    def word(self, w: str) -> tuple:
+        """A word's fields, whatever its neighbours: (fields without the lexicon
+        tag, flags, is a title)."""
+        got = self._cache.get(w)
+        if got is None:
+            t = self.featurizer._info(w, "O")
+            fine, coarse, names = t.cluster or (None, None, ())
+            fields = (w, t.stem, t.stem[:3], w[-2:], t.stem[-3:], fine or "-", coarse or "-")
+            flags = tuple(t.flags) + tuple("g:" + x for x in names)
+            got = (fields, flags, "title" in t.flags)
+            if len(self._cache) > 200_000:
+                self._cache.clear()
+            self._cache[w] = got
+        return got
+
+    def rows(self, words: list[str], lex_tags: list[str] | None = None) -> list[tuple[tuple, tuple]]:
+        """(fields, flags) of each token of a sentence of normalized tokens."""
+        lex = lex_tags or self.featurizer.lex_tags(words)
+        per = [self.word(w) for w in words]
+        n = len(words)
+        titled = [False] * n
+        for i, p in enumerate(per):
+            if p[2]:
+                for k in range(i + 1, min(n, i + 4)):
+                    titled[k] = True
+        return [(p[0] + (lex[i],), p[1] + (("titled",) if titled[i] else ())) for i, p in enumerate(per)]
+
+
+# ------------------------------------------------------------------ inference
+
+#: words whose input vectors are kept (about 1 KB each)
+STATIC_CACHE = 100_000
+#: a sentence longer than this is read in overlapping windows of this many tokens,
+#: each token tagged from the window where it has at least WINDOW_CONTEXT tokens
+#: of context on either side (the recurrence then takes as many steps as a window
+#: has tokens, however long the sentence: news sentences can run to 200 tokens)
+WINDOW, WINDOW_CONTEXT = 48, 8
+
+
+def _windows(n: int) -> list[tuple[int, int, int, int]]:
+    """``(start, end, keep_from, keep_to)`` of the windows over a sentence of ``n``
+    tokens: tokens ``[start, end)`` are read, ``[keep_from, keep_to)`` kept."""
+    if n <= WINDOW:
+        return [(0, n, 0, n)]
+    core = WINDOW - 2 * WINDOW_CONTEXT
+    out = []
+    for keep in range(0, n, core):
+        keep_to = min(n, keep + core)
+        start = max(0, keep - WINDOW_CONTEXT)
+        end = min(n, keep_to + WINDOW_CONTEXT)
+        out.append((start, end, keep, keep_to))
+    return out
+
+
+class NeuralTagger:
+    """The shipped network (``ner.npz``), run with numpy. Same interface as
+    :class:`kg.ner.NerModel`: :meth:`tag` one sentence, :meth:`tag_many` several
+    (an article's sentences, as one batch)."""
+
+    def __init__(self, path: str | Path, lex: Lexicon, cues: Cues | None = None):
+        self.path = Path(path)
+        if not self.path.is_file():
+            raise FileNotFoundError(f"{self.path}: no NER model (build it with `kg train-ner`)")
+        try:
+            with np.load(self.path) as z:
+                arrays = {k: z[k] for k in z.files}
+            meta = json.loads(bytes(arrays.pop("meta")).decode("utf-8"))
+        except (OSError, ValueError, KeyError) as exc:
+            raise ValueError(f"{self.path}: not a model written by `kg train-ner` ({exc})") from None
+        if meta.get("format") != 1 or meta.get("tags") != TAGS:
+            raise ValueError(f"{self.path}: a model of another format or other labels")
+        self.meta = meta
+        self.vocabs = [{w: i + 2 for i, w in enumerate(v)} for v in meta["vocabs"]]
+        self.flags = {f: i for i, f in enumerate(meta["flags"])}
+        self.chars = {c: i + 2 for i, c in enumerate(meta["chars"])}
+        f32 = {k: v.astype(np.float32) for k, v in arrays.items()}
+        self.embs = [f32[f"emb{k}"] for k in range(len(FIELDS))]
+        self.cemb, self.conv_w, self.conv_b = f32["cemb"], f32["conv_w"], f32["conv_b"]
+        self.lstm = {d: (f32[f"w_ih{d}"], f32[f"w_hh{d}"], f32[f"b{d}"]) for d in ("", "_reverse")}
+        self.hidden = H = self.lstm[""][1].shape[1]
+        # PyTorch's gates come as i, f, g, o; reordered to i, f, o, g, the three
+        # sigmoids are contiguous, and as σ(z) = (tanh(z/2) + 1) / 2, with their rows
+        # halved one tanh serves all four gates
+        order = np.r_[0:2 * H, 3 * H:4 * H, 2 * H:3 * H]
+        half = np.r_[np.full(3 * H, 0.5, dtype=np.float32), np.ones(H, dtype=np.float32)]
+        w_ih = [(self.lstm[d][0][order] * half[:, None]).T for d in ("", "_reverse")]
+        self._w_ih = np.ascontiguousarray(np.concatenate(w_ih, axis=1))  # (D, 2 × 4H)
+        self._b = np.concatenate([self.lstm[d][2][order] * half for d in ("", "_reverse")])
+        self._w_hh = np.stack([(self.lstm[d][1][order] * half[:, None]).T for d in ("", "_reverse")])  # (2, H, 4H)
+        self.out_w, self.out_b = f32["out_w"], f32["out_b"]
+        self.trans = f32["trans"] + TRANSITION_MASK
+        self.start = f32["start"] + START_MASK
+        self._exp_trans = np.exp(self.trans.astype(np.float64))
+        self.fields = TokenFields(lex, cues)
+        self._static: dict[str, np.ndarray] = {}
+        self._lex_at = sum(e.shape[1] for e in self.embs[:-1])
+        self.input_dim = sum(e.shape[1] for e in self.embs) + len(self.flags) + self.conv_w.shape[0]
+
+    def _statics(self, rows: list[tuple[tuple, tuple]]) -> list[np.ndarray]:
+        """For each token, the part of its input that depends on the word alone:
+        its embeddings (but the lexicon tag's), flags (but "titled") and letter
+        convolution; computed at once for the words not seen before, and kept."""
+        cache = self._static
+        new: dict[str, tuple] = {}
+        for fields, flags in rows:
+            w = fields[0]
+            if w not in cache and w not in new:
+                new[w] = (fields, flags)
+        if new:
+            if len(cache) + len(new) > STATIC_CACHE:
+                cache.clear()
+            items = list(new.values())
+            parts = [self.embs[k][[self.vocabs[k].get(f[k], UNK) for f, _ in items]]
+                     for k in range(len(FIELDS) - 1)]
+            mh = np.zeros((len(items), len(self.flags)), dtype=np.float32)
+            for r, (_, flags) in enumerate(items):
+                for f in flags:
+                    i = self.flags.get(f)
+                    if i is not None and f != "titled":
+                        mh[r, i] = 1.0
+            parts += [mh, self._letters([f[0] for f, _ in items])]
+            for w, vec in zip(new, np.concatenate(parts, axis=1)):
+                cache[w] = vec
+        return [cache[f[0]] for f, _ in rows]
+
+    def _letters(self, words: list[str]) -> np.ndarray:
+        """The letter convolution of each word, max-pooled: (words, filters)."""
+        ids = np.zeros((len(words), MAX_CHARS + 2), dtype=np.int64)  # a zero letter each side
+        chars = self.chars
+        for r, w in enumerate(words):
+            ids[r, 1:1 + min(len(w), MAX_CHARS)] = [chars.get(c, UNK) for c in w[:MAX_CHARS]]
+        x = self.cemb[ids]  # (words, MAX_CHARS + 2, letter size); the padding letter's row is zero
+        k = self.conv_w  # (filters, letter size, width 3)
+        y = x[:, :-2] @ k[:, :, 0].T + x[:, 1:-1] @ k[:, :, 1].T + x[:, 2:] @ k[:, :, 2].T
+        return np.maximum(y + self.conv_b, 0.0).max(axis=1)
+
+    def _inputs(self, sentences: list[tuple[list[str], list[str] | None]]) -> np.ndarray:
+        """The network's input for every token of the sentences, one after the
+        other: the fields' embeddings with the lexicon tag's last, the flags, the
+        letter convolution."""
+        rows = [r for words, lex_tags in sentences for r in self.fields.rows(words, lex_tags)]
+        st = np.stack(self._statics(rows))
+        lex_voc = self.vocabs[-1]
+        at = self._lex_at
+        x = np.concatenate([st[:, :at], self.embs[-1][[lex_voc.get(f[-1], UNK) for f, _ in rows]], st[:, at:]],
+                           axis=1)
+        titled = self.flags.get("titled")
+        if titled is not None:
+            hit = [r for r, (_, flags) in enumerate(rows) if flags and flags[-1] == "titled"]
+            if hit:
+                x[hit, at + self.embs[-1].shape[1] + titled] = 1.0
+        return x
+
+    def _lstm(self, x: np.ndarray, idx: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+        """Both directions of the LSTM over the rows of tokens ``idx`` (B, L) of
+        ``x`` (its last row is padding): the hidden states (B, L, 2H)."""
+        B, L = idx.shape
+        H = self.hidden
+        rows = np.arange(B)[:, None]
+        steps = np.arange(L)[None, :]
+        # the backward direction reads each row reversed within its own length
+        rev = np.where(steps < lengths[:, None], lengths[:, None] - 1 - steps, steps)
+        proj = (x @ self._w_ih + self._b).reshape(len(x), 2, 4 * H)  # each token once
+        proj = np.stack([proj[idx.T, 0], proj[idx[rows, rev].T, 1]], axis=1)  # (L, 2, B, 4H)
+        h = np.zeros((2, B, H), dtype=np.float32)
+        c = np.zeros((2, B, H), dtype=np.float32)
+        out = np.empty((L, 2, B, H), dtype=np.float32)
+        w_hh = self._w_hh
+        for t in range(L):
+            g = proj[t]
+            g += np.matmul(h, w_hh)
+            np.tanh(g, out=g)
+            sig = g[..., :3 * H]
+            sig += 1.0
+            sig *= 0.5
+            c = g[..., H:2 * H] * c + g[..., :H] * g[..., 3 * H:]
+            h = out[t] = g[..., 2 * H:3 * H] * np.tanh(c)
+        return np.concatenate([out[:, 0].transpose(1, 0, 2), out[:, 1].transpose(1, 0, 2)[rows, rev]], axis=2)
+
+    def _decode(self, em: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Viterbi paths (B, L) and each path label's marginal probability
+        (forward-backward), for label scores ``em`` (B, L, K)."""
+        B, L, K = em.shape
+        rows = np.arange(B)
+        last = lengths - 1
+        trans = self.trans
+        em = em.astype(np.float64)
+        # Viterbi (past a sentence's end the scores run on unused)
+        v = np.empty((B, L, K))
+        back = np.empty((B, L, K), dtype=np.int64)
+        v[:, 0] = self.start + em[:, 0]
+        for t in range(1, L):
+            sc = v[:, t - 1, :, None] + trans
+            back[:, t] = sc.argmax(axis=1)
+            v[:, t] = sc.max(axis=1) + em[:, t]
+        paths = np.empty((B, L), dtype=np.int64)
+        best_last = v[rows, last].argmax(axis=1)
+        k = best_last
+        for t in range(L - 1, -1, -1):
+            k = np.where(t == last, best_last, k)  # a sentence's path starts at its own end
+            paths[:, t] = k
+            if t:
+                k = back[rows, t, k]
+        # forward-backward, scaled by each step's largest score
+        e = self._exp_trans
+        alpha = np.empty((B, L, K))
+        alpha[:, 0] = self.start + em[:, 0]
+        for t in range(1, L):
+            m = alpha[:, t - 1].max(axis=1, keepdims=True)
+            alpha[:, t] = np.log(np.exp(alpha[:, t - 1] - m) @ e + 1e-300) + m + em[:, t]
+        beta = np.zeros((B, L, K))
+        for t in range(L - 2, -1, -1):
+            nxt = em[:, t + 1] + beta[:, t + 1]
+            m = nxt.max(axis=1, keepdims=True)
+            beta[:, t] = np.where((t < last)[:, None], np.log(np.exp(nxt - m) @ e.T + 1e-300) + m, 0.0)
+        end = alpha[rows, last]
+        m = end.max(axis=1)
+        z = np.log(np.exp(end - m[:, None]).sum(axis=1)) + m
+        chosen = np.take_along_axis(alpha + beta, paths[:, :, None], axis=2)[:, :, 0]
+        return paths, np.minimum(np.exp(chosen - z[:, None]), 1.0)
+
+    def tag_many(self, sentences: list[tuple[list[str], list[str] | None]],
+                 outside: list | None = None) -> list[tuple[list[str], list[float]]]:
+        """BIO labels and each label's marginal probability for each sentence
+        (normalized tokens, and the lexicon's tags when known), run as one batch
+        of windows (see :data:`WINDOW`). (``outside`` is for the CRF's interface:
+        every probability is computed.)"""
+        out: list[tuple[list[str], list[float]]] = [([], []) for _ in sentences]
+        todo = [k for k, (w, _) in enumerate(sentences) if w]
+        if not todo:
+            return out
+        x = self._inputs([sentences[k] for k in todo])
+        windows = []  # (sentence, first token in x, window)
+        offset = 0
+        for k in todo:
+            n = len(sentences[k][0])
+            windows += [(k, offset, w) for w in _windows(n)]
+            offset += n
+        lengths = np.array([w[1] - w[0] for _, _, w in windows])
+        L = int(lengths.max())
+        idx = np.full((len(windows), L), len(x))
+        x = np.concatenate([x, np.zeros((1, x.shape[1]), dtype=np.float32)])
+        for r, (_, first, (a, b, _, _)) in enumerate(windows):
+            idx[r, :b - a] = np.arange(first + a, first + b)
+        em = self._lstm(x, idx, lengths) @ self.out_w.T + self.out_b
+        paths, probs = self._decode(em, lengths)
+        labels: dict[int, list[str]] = {k: [] for k in todo}
+        confidence: dict[int, list[float]] = {k: [] for k in todo}
+        for r, (k, _, (a, _, keep_from, keep_to)) in enumerate(windows):
+            labels[k] += [TAGS[i] for i in paths[r, keep_from - a:keep_to - a]]
+            confidence[k] += probs[r, keep_from - a:keep_to - a].tolist()
+        for k in todo:
+            labs = labels[k]
+            for i in range(1, len(labs)):  # where two windows meet, an I- may follow an O
+                if labs[i].startswith("I-") and labs[i - 1][2:] != labs[i][2:]:
+                    labs[i] = "B-" + labs[i][2:]
+            if labs and labs[0].startswith("I-"):
+                labs[0] = "B-" + labs[0][2:]
+            out[k] = (labs, confidence[k])
+        return out
+
+    def emissions(self, sentences: list[tuple[list[str], list[str] | None]]) -> tuple[np.ndarray, np.ndarray]:
+        """Label scores (B, L, K) of whole sentences (no windows), and their lengths."""
+        x = self._inputs(sentences)
+        lengths = np.array([len(w) for w, _ in sentences])
+        L = int(lengths.max())
+        idx = np.full((len(sentences), L), len(x))
+        x = np.concatenate([x, np.zeros((1, x.shape[1]), dtype=np.float32)])
+        first = 0
+        for r, n in enumerate(lengths):
+            idx[r, :n] = np.arange(first, first + n)
+            first += n
+        return self._lstm(x, idx, lengths) @ self.out_w.T + self.out_b, lengths
+
+    def tag(self, words: list[str], lex_tags: list[str] | None = None,
+            outside: set[int] | None = None) -> tuple[list[str], list[float]]:
+        """BIO labels and each label's marginal probability for normalized tokens."""
+        return self.tag_many([(words, lex_tags)])[0]
+
+
+# ------------------------------------------------------------------- training
+
+def _vocabularies(rows: list[list[tuple[tuple, tuple]]]):
+    counts = [Counter() for _ in FIELDS]
+    flags: Counter = Counter()
+    chars: Counter = Counter()
+    for sent in rows:
+        for fields, fl in sent:
+            for k, v in enumerate(fields):
+                counts[k][v] += 1
+            flags.update(fl)
+            chars.update(fields[0])
+    vocabs = [sorted(v for v, n in c.items() if n >= FIELDS[k][1]) for k, c in enumerate(counts)]
+    return vocabs, sorted(flags), sorted(c for c, n in chars.items() if n >= CHAR_MIN_COUNT)
+
+
+def train_neural(sentences, out: str | Path, lex: Lexicon, settings: dict | None = None,
+                 progress: Callable[[str], None] | None = None) -> Path:
+    """Train the network on ``sentences`` (:class:`kg.fane.Sentence`, clitics
+    merged) with PyTorch and write its arrays atomically to ``out``."""
+    try:
+        import torch
+        import torch.nn as nn
+    except ImportError:
+        raise RuntimeError("training the neural recognizer needs PyTorch: pip install 'kg[train]'") from None
+    import random
+
+    from .ner import normalize_tokens
+
+    cfg = {**TRAIN, **(settings or {})}
+    torch.set_num_threads(cfg["threads"])
+    torch.manual_seed(cfg["seed"])
+    rng = random.Random(cfg["seed"])
+    fields = TokenFields(lex)
+    t2i = {t: i for i, t in enumerate(TAGS)}
+    rows = [fields.rows(normalize_tokens(s.tokens)) for s in sentences]
+    labels = [[t2i[lab] for lab in s.labels] for s in sentences]
+    vocabs, flag_names, char_names = _vocabularies(rows)
+    vmaps = [{w: i + 2 for i, w in enumerate(v)} for v in vocabs]
+    fmap = {f: i for i, f in enumerate(flag_names)}
+    cmap = {c: i + 2 for i, c in enumerate(char_names)}
+
+    def encode(sent):
+        ids = [[vmaps[k].get(v, UNK) for k, v in enumerate(f)] for f, _ in sent]
+        letters = []
+        for f, _ in sent:
+            c = [cmap.get(ch, UNK) for ch in f[0][:MAX_CHARS]]
+            letters.append(c + [PAD] * (MAX_CHARS - len(c)))
+        flags = [[fmap[x] for x in fl if x in fmap] for _, fl in sent]
+        return ids, letters, flags
+
+    data = [(encode(r), y) for r, y in zip(rows, labels)]
+    H = cfg["hidden"]
+    n_fields = len(FIELDS)
+
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.embs = nn.ModuleList(nn.Embedding(len(v) + 2, d, padding_idx=PAD)
+                                      for v, (_, _, d) in zip(vocabs, FIELDS))
+            self.cemb = nn.Embedding(len(char_names) + 2, CHAR_DIM, padding_idx=PAD)
+            self.conv = nn.Conv1d(CHAR_DIM, CHAR_FILTERS, 3, padding=1)
+            din = sum(d for _, _, d in FIELDS) + len(flag_names) + CHAR_FILTERS
+            self.drop = nn.Dropout(cfg["dropout"])
+            self.lstm = nn.LSTM(din, H, batch_first=True, bidirectional=True)
+            self.out = nn.Linear(2 * H, len(TAGS))
+            self.trans = nn.Parameter(torch.zeros(len(TAGS), len(TAGS)))
+            self.start = nn.Parameter(torch.zeros(len(TAGS)))
+            self.register_buffer("tmask", torch.tensor(TRANSITION_MASK))
+            self.register_buffer("smask", torch.tensor(START_MASK))
+
+        def emissions(self, ids, letters, flags, lengths):
+            B, L, _ = ids.shape
+            c = self.cemb(letters.reshape(B * L, MAX_CHARS)).transpose(1, 2)
+            c = torch.relu(self.conv(c)).max(dim=2).values.reshape(B, L, CHAR_FILTERS)
+            emb = [e(ids[:, :, k]) for k, e in enumerate(self.embs)]
+            # the same order as NeuralTagger's input: fields but the lexicon tag, flags,
+            # letters, with the lexicon tag's embedding after the other fields
+            x = torch.cat(emb[:-1] + [emb[-1], flags, c], dim=-1)
+            x = self.drop(x)
+            packed = nn.utils.rnn.pack_padded_sequence(x, lengths, batch_first=True, enforce_sorted=False)
+            h, _ = self.lstm(packed)
+            h, _ = nn.utils.rnn.pad_packed_sequence(h, batch_first=True, total_length=L)
+            return self.out(self.drop(h))
+
+        def nll(self, em, y, mask):
+            trans = self.trans + self.tmask
+            start = self.start + self.smask
+            L = em.shape[1]
+            score = start[y[:, 0]] + em[:, 0].gather(1, y[:, :1]).squeeze(1)
+            for t in range(1, L):
+                s = trans[y[:, t - 1], y[:, t]] + em[:, t].gather(1, y[:, t:t + 1]).squeeze(1)
+                score = score + s * mask[:, t]
+            alpha = start + em[:, 0]
+            for t in range(1, L):
+                nxt = torch.logsumexp(alpha.unsqueeze(2) + trans.unsqueeze(0), dim=1) + em[:, t]
+                m = mask[:, t].unsqueeze(1)
+                alpha = nxt * m + alpha * (1 - m)
+            return (torch.logsumexp(alpha, dim=1) - score).sum()
+
+    def batchify(items):
+        L = max(len(y) for _, y in items)
+        B = len(items)
+        ids = torch.zeros(B, L, n_fields, dtype=torch.long)
+        letters = torch.zeros(B, L, MAX_CHARS, dtype=torch.long)
+        flags = torch.zeros(B, L, len(flag_names))
+        y = torch.zeros(B, L, dtype=torch.long)
+        mask = torch.zeros(B, L)
+        lengths = []
+        for b, ((ii, ll, ff), yy) in enumerate(items):
+            n = len(yy)
+            lengths.append(n)
+            t = torch.tensor(ii)
+            # word dropout: the network learns to tag names it has no embedding for
+            t[torch.rand(n) < cfg["word_dropout"], 0] = UNK
+            t[torch.rand(n) < cfg["stem_dropout"], 1] = UNK
+            ids[b, :n] = t
+            letters[b, :n] = torch.tensor(ll)
+            for i, fl in enumerate(ff):
+                if fl:
+                    flags[b, i, fl] = 1.0
+            y[b, :n] = torch.tensor(yy)
+            mask[b, :n] = 1
+        return ids, letters, flags, y, mask, lengths
+
+    net = Net()
+    opt = torch.optim.Adam(net.parameters(), lr=cfg["lr"])
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda ep: 1.0 / (1 + cfg["lr_decay"] * ep))
+    order = sorted(range(len(data)), key=lambda i: len(data[i][1]))
+    batches = [order[k:k + cfg["batch"]] for k in range(0, len(order), cfg["batch"])]
+    net.train()
+    for epoch in range(cfg["epochs"]):
+        rng.shuffle(batches)
+        total = 0.0
+        for bi in batches:
+            items = [data[i] for i in bi]
+            ids, letters, flags, y, mask, lengths = batchify(items)
+            loss = net.nll(net.emissions(ids, letters, flags, lengths), y, mask) / len(items)
+            opt.zero_grad()
+            loss.backward()
+            nn.utils.clip_grad_norm_(net.parameters(), 5.0)
+            opt.step()
+            total += float(loss.detach())
+        sched.step()
+        if progress:
+            progress(f"epoch {epoch + 1}/{cfg['epochs']}: loss {total / max(1, len(batches)):.3f}")
+
+    sd = {k: v.detach().numpy() for k, v in net.state_dict().items()}
+    arrays = {f"emb{k}": sd[f"embs.{k}.weight"] for k in range(n_fields)}
+    arrays.update(cemb=sd["cemb.weight"], conv_w=sd["conv.weight"], conv_b=sd["conv.bias"],
+                  out_w=sd["out.weight"], out_b=sd["out.bias"], trans=sd["trans"], start=sd["start"])
+    for d in ("", "_reverse"):
+        arrays[f"w_ih{d}"] = sd[f"lstm.weight_ih_l0{d}"]
+        arrays[f"w_hh{d}"] = sd[f"lstm.weight_hh_l0{d}"]
+        arrays[f"b{d}"] = sd[f"lstm.bias_ih_l0{d}"] + sd[f"lstm.bias_hh_l0{d}"]
+    # half precision halves the file; the network runs in single precision
+    arrays = {k: v.astype(np.float16) for k, v in arrays.items()}
+    meta = {"format": 1, "tags": TAGS, "fields": [f[0] for f in FIELDS], "vocabs": vocabs,
+            "flags": flag_names, "chars": char_names, "settings": cfg}
+    arrays["meta"] = np.frombuffer(json.dumps(meta, ensure_ascii=False).encode("utf-8"), dtype=np.uint8)
+    from .export import atomic_path
+
+    out = Path(out)
+    with atomic_path(out) as tmp:
+        tmp.write_bytes(_npz_bytes(arrays))
+    return out
+
+
+def _npz_bytes(arrays: dict[str, np.ndarray]) -> bytes:
+    """An ``.npz`` file (what :func:`numpy.load` reads) with fixed timestamps, so
+    that the same arrays always give the same bytes."""
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name in sorted(arrays):
+            data = io.BytesIO()
+            np.lib.format.write_array(data, np.ascontiguousarray(arrays[name]), allow_pickle=False)
+            info = zipfile.ZipInfo(name + ".npy", date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            zf.writestr(info, data.getvalue())
+    return buf.getvalue()
