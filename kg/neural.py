@@ -36,11 +36,11 @@ FIELDS = (("word", 2, 64), ("stem", 2, 48), ("prefix3", 1, 16), ("suffix2", 1, 1
           ("cluster", 1, 24), ("coarse", 1, 12), ("lex", 1, 8))
 #: letters of a word the convolution reads, and its size
 MAX_CHARS, CHAR_DIM, CHAR_FILTERS, CHAR_MIN_COUNT = 16, 24, 64, 5
-#: training settings (chosen on the development split of :func:`kg.fane.dev_split`)
+#: training settings (chosen on the development split of :func:`kg.fane.dev_split`); one
+#: thread, so that PyTorch's sums come out the same on any machine and a rebuild gives
+#: the same bytes
 TRAIN = {"hidden": 64, "epochs": 8, "batch": 32, "lr": 2e-3, "lr_decay": 0.15, "dropout": 0.3,
          "word_dropout": 0.15, "stem_dropout": 0.1, "seed": 13, "threads": 1}
-#: (one thread: PyTorch's sums then come out the same on any machine, and a rebuild
-#: gives the same bytes)
 PAD, UNK = 0, 1
 _NEG = -1e4
 
@@ -168,14 +168,14 @@ class NeuralTagger:
         its embeddings (but the lexicon tag's), flags (but "titled") and letter
         convolution; computed at once for the words not seen before, and kept."""
         cache = self._static
+        if len(cache) + len(rows) > STATIC_CACHE:
+            cache.clear()  # before looking: every word of these rows is then at hand below
         new: dict[str, tuple] = {}
         for fields, flags in rows:
             w = fields[0]
             if w not in cache and w not in new:
                 new[w] = (fields, flags)
         if new:
-            if len(cache) + len(new) > STATIC_CACHE:
-                cache.clear()
             items = list(new.values())
             parts = [self.embs[k][[self.vocabs[k].get(f[k], UNK) for f, _ in items]]
                      for k in range(len(FIELDS) - 1)]

@@ -3,12 +3,13 @@
 training part of NewsFANE (its last fifth; see ``kg.fane.dev_split``), never on
 the held-out part that ``kg evaluate-ner`` scores.
 
-    python scripts/tune_ner.py --corpus ../shared/corpora/fane [--kind bilstm|crf] [--news-weight 2] \\
-        [--param c1=0.05 --param c2=0.01] [--model dev.npz]
+    python scripts/tune_ner.py --corpus ../shared/corpora/fane [--kind bilstm|crf] \\
+        [--news-weight 2] [--param hidden=64 --param epochs=8] [--model dev.npz]
 
-Trains a model (the neural one by default; ``--param`` sets its training
-settings, or CRFsuite's with ``--kind crf``) on NewsFANE's training part minus the development split (plus
-WikiFANE), unless ``--model`` names one already trained so, then prints the
+Trains a model (the network by default, ``--param`` setting its training
+settings; CRFsuite's with ``--kind crf``, e.g. ``--param c1=0.05``) on
+NewsFANE's training part minus the development split (plus WikiFANE), unless
+``--model`` names one already trained so, then prints the
 scores on the development split: lexicon and cues alone, the model alone, and
 the combination (read in blocks of sentences, as ``kg evaluate-ner`` reads the
 held-out part), followed by the combination under other model-confidence

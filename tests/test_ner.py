@@ -165,6 +165,20 @@ def test_a_long_sentence_is_read_in_windows_with_the_same_result(tiny_network):
     assert probs == pytest.approx(whole[0].tolist(), abs=0.02)
 
 
+def test_a_full_word_cache_is_emptied_without_losing_a_word(tiny_network, monkeypatch):
+    import kg.neural
+
+    _, model = tiny_network
+    first, second = normalize_tokens("قال الرئيس سامي".split()), normalize_tokens("سامي حدادين في عمان".split())
+    expected = model.tag_many([(first, None), (second, None)])
+    monkeypatch.setattr(kg.neural, "STATIC_CACHE", 5)
+    model._static.clear()
+    for words, (labels, probs) in zip((first, second), expected):  # the second empties the cache
+        got = model.tag(words)
+        assert got[0] == labels and got[1] == pytest.approx(probs, abs=1e-5)
+    assert len(model._static) <= 5
+
+
 def test_sentences_tagged_together_get_what_each_gets_alone(tiny_network):
     _, model = tiny_network
     sents = [normalize_tokens(t.split()) for t in (
