@@ -162,6 +162,15 @@ class NeuralTagger:
         self._static: dict[str, np.ndarray] = {}
         self._lex_at = sum(e.shape[1] for e in self.embs[:-1])
         self.input_dim = sum(e.shape[1] for e in self.embs) + len(self.flags) + self.conv_w.shape[0]
+        from threadpoolctl import ThreadpoolController
+
+        self._blas = ThreadpoolController()
+
+    def _one_thread(self):
+        """While the network runs, numpy's BLAS keeps to one thread: its products
+        are small, and a second thread costs more than it gains (it spins on the
+        core that another process, or the store's loader, works on)."""
+        return self._blas.limit(limits=1, user_api="blas")
 
     def _statics(self, rows: list[tuple[tuple, tuple]]) -> list[np.ndarray]:
         """For each token, the part of its input that depends on the word alone:
@@ -296,6 +305,12 @@ class NeuralTagger:
         todo = [k for k, (w, _) in enumerate(sentences) if w]
         if not todo:
             return out
+        with self._one_thread():
+            self._tag_batch(sentences, todo, out)
+        return out
+
+    def _tag_batch(self, sentences, todo: list[int], out: list) -> None:
+        """:meth:`tag_many` of the non-empty sentences ``todo``, into ``out``."""
         x = self._inputs([sentences[k] for k in todo])
         windows = []  # (sentence, first token in x, window)
         offset = 0
@@ -324,7 +339,6 @@ class NeuralTagger:
             if labs and labs[0].startswith("I-"):
                 labs[0] = "B-" + labs[0][2:]
             out[k] = (labs, confidence[k])
-        return out
 
     def emissions(self, sentences: list[tuple[list[str], list[str] | None]]) -> tuple[np.ndarray, np.ndarray]:
         """Label scores (B, L, K) of whole sentences (no windows), and their lengths."""

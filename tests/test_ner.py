@@ -179,6 +179,22 @@ def test_a_full_word_cache_is_emptied_without_losing_a_word(tiny_network, monkey
     assert len(model._static) <= 5
 
 
+def test_the_network_runs_with_one_blas_thread(tiny_network, monkeypatch):
+    from threadpoolctl import threadpool_info
+
+    _, model = tiny_network
+    seen = []
+    run = model._lstm
+
+    def spy(*args):
+        seen.append({lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"})
+        return run(*args)
+
+    monkeypatch.setattr(model, "_lstm", spy)
+    model.tag(normalize_tokens("قال الرئيس سامي حدادين".split()))
+    assert seen == [{1}]
+
+
 def test_sentences_tagged_together_get_what_each_gets_alone(tiny_network):
     _, model = tiny_network
     sents = [normalize_tokens(t.split()) for t in (
