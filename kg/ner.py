@@ -300,7 +300,6 @@ def read_attributes(model: Path) -> frozenset[str] | None:
     return frozenset(x for x in lines[1:] if x)
 
 
-@lru_cache(maxsize=2)
 def model_kinds() -> dict[str, tuple[str, type]]:
     """The kinds of model: name → (the shipped file's name, the class that runs it)."""
     from .neural import NEURAL_MODEL_NAME, NeuralTagger
@@ -326,6 +325,7 @@ def open_model(path: str | Path, lex: Lexicon):
                      f"{', '.join(n for n, _ in model_kinds().values())})")
 
 
+@lru_cache(maxsize=2)
 def load_model(path: str | None = None, lex: Lexicon | None = None):
     """The model at ``path``, else the shipped one (:data:`DEFAULT_KIND`, else
     the CRF), or None when the package has none."""

@@ -342,6 +342,10 @@ class NeuralTagger:
 
     def emissions(self, sentences: list[tuple[list[str], list[str] | None]]) -> tuple[np.ndarray, np.ndarray]:
         """Label scores (B, L, K) of whole sentences (no windows), and their lengths."""
+        with self._one_thread():
+            return self._emissions(sentences)
+
+    def _emissions(self, sentences):
         x = self._inputs(sentences)
         lengths = np.array([len(w) for w, _ in sentences])
         L = int(lengths.max())
@@ -434,10 +438,9 @@ def train_neural(sentences, out: str | Path, lex: Lexicon, settings: dict | None
             B, L, _ = ids.shape
             c = self.cemb(letters.reshape(B * L, MAX_CHARS)).transpose(1, 2)
             c = torch.relu(self.conv(c)).max(dim=2).values.reshape(B, L, CHAR_FILTERS)
-            emb = [e(ids[:, :, k]) for k, e in enumerate(self.embs)]
-            # the same order as NeuralTagger's input: fields but the lexicon tag, flags,
-            # letters, with the lexicon tag's embedding after the other fields
-            x = torch.cat(emb[:-1] + [emb[-1], flags, c], dim=-1)
+            # NeuralTagger's order: the fields' embeddings (the lexicon tag's last), the
+            # flags, the letter convolution
+            x = torch.cat([e(ids[:, :, k]) for k, e in enumerate(self.embs)] + [flags, c], dim=-1)
             x = self.drop(x)
             packed = nn.utils.rnn.pack_padded_sequence(x, lengths, batch_first=True, enforce_sorted=False)
             h, _ = self.lstm(packed)
