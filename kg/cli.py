@@ -599,7 +599,7 @@ def evaluate_ner(corpus, model_path, as_json):
         raise click.ClickException(str(exc)) from None
     lex = load_lexicon()
     try:
-        model = open_model(model_path, lex) if model_path else load_model(lex=lex)
+        model = open_model(model_path, lex) if model_path else load_model()
     except (ValueError, OSError) as exc:
         raise click.ClickException(str(exc)) from None
     result = run(test, lex, model)

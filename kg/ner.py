@@ -158,11 +158,7 @@ class Featurizer:
         lex = lex_tags or self.lex_tags(words)
         cache, known = self._word_cache, self.known
         per = [cache.get(w) or self._word(w) for w in words]
-        titled = [False] * n  # a title word among the three tokens before
-        for i, p in enumerate(per):
-            if p[2]:
-                for k in range(i + 1, min(n, i + 4)):
-                    titled[k] = True
+        titled = after_title([p[2] for p in per])
         feats = []
         lexf = _LEX_FEATURES
         for i in range(n):
@@ -188,6 +184,17 @@ class Featurizer:
         if not encoded:
             feats = [[x.decode() for x in f] for f in feats]
         return feats
+
+
+def after_title(is_title: list[bool]) -> list[bool]:
+    """Whether a title word is among the three tokens before each token."""
+    n = len(is_title)
+    out = [False] * n
+    for i, t in enumerate(is_title):
+        if t:
+            for k in range(i + 1, min(n, i + 4)):
+                out[k] = True
+    return out
 
 
 _LEX_TAGS = ["O"] + [f"{p}-{t}" for p in "BI" for t in ("Person", "Organization", "Place")]

@@ -26,6 +26,7 @@ from typing import Callable
 import numpy as np
 
 from .lexicon import Lexicon
+from .ner import Featurizer, after_title
 from .recognize import Cues
 
 NEURAL_MODEL_NAME = "ner.npz"
@@ -60,8 +61,6 @@ class TokenFields:
     evidence, a title among the three tokens before)."""
 
     def __init__(self, lex: Lexicon, cues: Cues | None = None):
-        from .ner import Featurizer
-
         self.featurizer = Featurizer(lex, cues)
         self._cache: dict[str, tuple] = {}
 
@@ -84,12 +83,7 @@ class TokenFields:
         """(fields, flags) of each token of a sentence of normalized tokens."""
         lex = lex_tags or self.featurizer.lex_tags(words)
         per = [self.word(w) for w in words]
-        n = len(words)
-        titled = [False] * n
-        for i, p in enumerate(per):
-            if p[2]:
-                for k in range(i + 1, min(n, i + 4)):
-                    titled[k] = True
+        titled = after_title([p[2] for p in per])
         return [(p[0] + (lex[i],), p[1] + (("titled",) if titled[i] else ())) for i, p in enumerate(per)]
 
 
@@ -318,13 +312,7 @@ class NeuralTagger:
             n = len(sentences[k][0])
             windows += [(k, offset, w) for w in _windows(n)]
             offset += n
-        lengths = np.array([w[1] - w[0] for _, _, w in windows])
-        L = int(lengths.max())
-        idx = np.full((len(windows), L), len(x))
-        x = np.concatenate([x, np.zeros((1, x.shape[1]), dtype=np.float32)])
-        for r, (_, first, (a, b, _, _)) in enumerate(windows):
-            idx[r, :b - a] = np.arange(first + a, first + b)
-        em = self._lstm(x, idx, lengths) @ self.out_w.T + self.out_b
+        em, lengths = self._scores(x, [(first + a, first + b) for _, first, (a, b, _, _) in windows])
         paths, probs = self._decode(em, lengths)
         labels: dict[int, list[str]] = {k: [] for k in todo}
         confidence: dict[int, list[float]] = {k: [] for k in todo}
@@ -340,22 +328,22 @@ class NeuralTagger:
                 labs[0] = "B-" + labs[0][2:]
             out[k] = (labs, confidence[k])
 
+    def _scores(self, x: np.ndarray, rows: list[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray]:
+        """Label scores (B, L, K) of rows of tokens ``[start, end)`` of the inputs
+        ``x``, read by the LSTM as one padded batch, and the rows' lengths."""
+        lengths = np.array([b - a for a, b in rows])
+        idx = np.full((len(rows), int(lengths.max())), len(x))  # past a row's end: a row of zeros
+        for r, (a, b) in enumerate(rows):
+            idx[r, :b - a] = np.arange(a, b)
+        x = np.concatenate([x, np.zeros((1, x.shape[1]), dtype=np.float32)])
+        return self._lstm(x, idx, lengths) @ self.out_w.T + self.out_b, lengths
+
     def emissions(self, sentences: list[tuple[list[str], list[str] | None]]) -> tuple[np.ndarray, np.ndarray]:
         """Label scores (B, L, K) of whole sentences (no windows), and their lengths."""
         with self._one_thread():
-            return self._emissions(sentences)
-
-    def _emissions(self, sentences):
-        x = self._inputs(sentences)
-        lengths = np.array([len(w) for w, _ in sentences])
-        L = int(lengths.max())
-        idx = np.full((len(sentences), L), len(x))
-        x = np.concatenate([x, np.zeros((1, x.shape[1]), dtype=np.float32)])
-        first = 0
-        for r, n in enumerate(lengths):
-            idx[r, :n] = np.arange(first, first + n)
-            first += n
-        return self._lstm(x, idx, lengths) @ self.out_w.T + self.out_b, lengths
+            ends = np.cumsum([len(w) for w, _ in sentences])
+            return self._scores(self._inputs(sentences), [(int(e) - len(w), int(e)) for e, (w, _) in
+                                                          zip(ends, sentences)])
 
     def tag(self, words: list[str], lex_tags: list[str] | None = None,
             outside: set[int] | None = None) -> tuple[list[str], list[float]]:

@@ -81,6 +81,39 @@ def test_shipped_model_loads_offline_from_the_package():
     assert crf.tag(normalize_tokens("وصل الرئيس الفرنسي الى بيروت".split()))[0][-1] == "B-Place"
 
 
+def test_evaluate_ner_command_scores_the_shipped_model_or_a_given_one(tmp_path):
+    from click.testing import CliRunner
+
+    from kg.cli import cli
+
+    write_fane(tmp_path / "NewsFANE_Gold_2014_170K.txt", TINY * 5)
+    runner = CliRunner()
+    shipped = runner.invoke(cli, ["evaluate-ner", "--corpus", str(tmp_path), "--json"])
+    assert shipped.exit_code == 0, shipped.output
+    import json
+
+    result = json.loads(shipped.output)
+    assert result["sentences"] == 2 and {"lexicon+cues", "model", "combined"} <= set(result)
+    crf = runner.invoke(cli, ["evaluate-ner", "--corpus", str(tmp_path), "--model", str(default_model_path())])
+    assert crf.exit_code == 0 and "combined" in crf.output
+    bad = runner.invoke(cli, ["evaluate-ner", "--corpus", str(tmp_path), "--model", str(tmp_path / "m.bin")])
+    assert bad.exit_code != 0 and "not a model file" in bad.output
+
+
+def test_train_ner_command_writes_a_network_that_loads(tmp_path):
+    from click.testing import CliRunner
+
+    from kg.cli import cli
+
+    write_fane(tmp_path / "NewsFANE_Gold_2014_170K.txt", TINY * 5)
+    out = tmp_path / "model.npz"
+    run = CliRunner().invoke(cli, ["train-ner", "--corpus", str(tmp_path), "--out", str(out), "--epochs", "2"])
+    assert run.exit_code == 0, run.output
+    assert "epoch 2/2" in run.output and out.is_file()
+    labels, _ = open_model(out, load_lexicon()).tag(normalize_tokens(["قال", "الرئيس"]))
+    assert len(labels) == 2
+
+
 def test_a_model_file_of_no_known_kind_is_refused(tmp_path):
     with pytest.raises(ValueError, match="not a model file"):
         open_model(tmp_path / "model.bin", load_lexicon())
