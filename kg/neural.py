@@ -25,6 +25,7 @@ from typing import Callable
 
 import numpy as np
 
+from .kernels import crf_decode
 from .lexicon import Lexicon
 from .ner import Featurizer, after_title
 from .recognize import Cues
@@ -89,8 +90,8 @@ class TokenFields:
 
 # ------------------------------------------------------------------ inference
 
-#: words whose input vectors are kept (about 1 KB each)
-STATIC_CACHE = 100_000
+#: words whose projected inputs are kept (2 KB each)
+STATIC_CACHE = 60_000
 #: a sentence longer than this is read in overlapping windows of this many tokens,
 #: each token tagged from the window where it has at least WINDOW_CONTEXT tokens
 #: of context on either side (the recurrence then takes as many steps as a window
@@ -151,11 +152,21 @@ class NeuralTagger:
         self.out_w, self.out_b = f32["out_w"], f32["out_b"]
         self.trans = f32["trans"] + TRANSITION_MASK
         self.start = f32["start"] + START_MASK
-        self._exp_trans = np.exp(self.trans.astype(np.float64))
+        self._start64, self._trans64 = self.start.astype(np.float64), self.trans.astype(np.float64)
         self.fields = TokenFields(lex, cues)
-        self._static: dict[str, np.ndarray] = {}
-        self._lex_at = sum(e.shape[1] for e in self.embs[:-1])
+        self._lex_at = at = sum(e.shape[1] for e in self.embs[:-1])
         self.input_dim = sum(e.shape[1] for e in self.embs) + len(self.flags) + self.conv_w.shape[0]
+        # a token's input is [word's own part | lexicon tag's embedding | word's flags and
+        # letters], and "titled" is one of the flags: its projection by the input weights
+        # is the word's part's (kept per word) + the tag's (a table, with the bias) + the
+        # title's row
+        lex_dim = self.embs[-1].shape[1]
+        self._w_word = np.ascontiguousarray(np.concatenate([self._w_ih[:at], self._w_ih[at + lex_dim:]]))
+        self._lex_proj = self.embs[-1] @ self._w_ih[at:at + lex_dim] + self._b
+        titled = self.flags.get("titled")
+        self._titled_proj = None if titled is None else self._w_ih[at + lex_dim + titled]
+        self._static = {}  # word → its row of self._static_rows
+        self._static_rows = np.empty((0, self._w_ih.shape[1]), dtype=np.float32)
         from threadpoolctl import ThreadpoolController
 
         self._blas = ThreadpoolController()
@@ -166,10 +177,11 @@ class NeuralTagger:
         core that another process, or the store's loader, works on)."""
         return self._blas.limit(limits=1, user_api="blas")
 
-    def _statics(self, rows: list[tuple[tuple, tuple]]) -> list[np.ndarray]:
-        """For each token, the part of its input that depends on the word alone:
-        its embeddings (but the lexicon tag's), flags (but "titled") and letter
-        convolution; computed at once for the words not seen before, and kept."""
+    def _statics(self, rows: list[tuple[tuple, tuple]]) -> np.ndarray:
+        """For each token, the projection (by the LSTM's input weights) of the part
+        of its input that depends on the word alone: its embeddings (but the lexicon
+        tag's), flags (but "titled") and letter convolution; computed at once for
+        the words not seen before, and kept (up to :data:`STATIC_CACHE` words)."""
         cache = self._static
         if len(cache) + len(rows) > STATIC_CACHE:
             cache.clear()  # before looking: every word of these rows is then at hand below
@@ -179,19 +191,29 @@ class NeuralTagger:
             if w not in cache and w not in new:
                 new[w] = (fields, flags)
         if new:
-            items = list(new.values())
-            parts = [self.embs[k][[self.vocabs[k].get(f[k], UNK) for f, _ in items]]
-                     for k in range(len(FIELDS) - 1)]
-            mh = np.zeros((len(items), len(self.flags)), dtype=np.float32)
-            for r, (_, flags) in enumerate(items):
-                for f in flags:
-                    i = self.flags.get(f)
-                    if i is not None and f != "titled":
-                        mh[r, i] = 1.0
-            parts += [mh, self._letters([f[0] for f, _ in items])]
-            for w, vec in zip(new, np.concatenate(parts, axis=1)):
-                cache[w] = vec
-        return [cache[f[0]] for f, _ in rows]
+            table = self._static_rows
+            first = len(cache)
+            if first + len(new) > len(table):
+                size = max(first + len(new), min(STATIC_CACHE, max(2 * len(table), 4096)))
+                grown = np.empty((size, table.shape[1]), dtype=np.float32)
+                grown[:first] = table[:first]
+                self._static_rows = table = grown
+            table[first:first + len(new)] = self._word_inputs(list(new.values())) @ self._w_word
+            for r, w in enumerate(new, first):
+                cache[w] = r
+        return self._static_rows[[cache[f[0]] for f, _ in rows]]
+
+    def _word_inputs(self, items: list[tuple[tuple, tuple]]) -> np.ndarray:
+        """The part of the input of each word that depends on the word alone
+        (``(fields, flags)`` of one of its tokens): (words, input size − tag size)."""
+        parts = [self.embs[k][[self.vocabs[k].get(f[k], UNK) for f, _ in items]] for k in range(len(FIELDS) - 1)]
+        mh = np.zeros((len(items), len(self.flags)), dtype=np.float32)
+        for r, (_, flags) in enumerate(items):
+            for f in flags:
+                i = self.flags.get(f)
+                if i is not None and f != "titled":
+                    mh[r, i] = 1.0
+        return np.concatenate(parts + [mh, self._letters([f[0] for f, _ in items])], axis=1)
 
     def _letters(self, words: list[str]) -> np.ndarray:
         """The letter convolution of each word, max-pooled: (words, filters)."""
@@ -204,90 +226,75 @@ class NeuralTagger:
         y = x[:, :-2] @ k[:, :, 0].T + x[:, 1:-1] @ k[:, :, 1].T + x[:, 2:] @ k[:, :, 2].T
         return np.maximum(y + self.conv_b, 0.0).max(axis=1)
 
-    def _inputs(self, sentences: list[tuple[list[str], list[str] | None]]) -> np.ndarray:
-        """The network's input for every token of the sentences, one after the
-        other: the fields' embeddings with the lexicon tag's last, the flags, the
-        letter convolution."""
-        rows = [r for words, lex_tags in sentences for r in self.fields.rows(words, lex_tags)]
-        st = np.stack(self._statics(rows))
+    def _rows(self, sentences: list[tuple[list[str], list[str] | None]]) -> list[tuple[tuple, tuple]]:
+        return [r for words, lex_tags in sentences for r in self.fields.rows(words, lex_tags)]
+
+    def _titled(self, rows: list[tuple[tuple, tuple]]) -> list[int]:
+        return [r for r, (_, flags) in enumerate(rows) if flags and flags[-1] == "titled"]
+
+    def _projected(self, sentences: list[tuple[list[str], list[str] | None]]) -> np.ndarray:
+        """Each token of the sentences, one after the other, projected by both
+        directions' input weights, with the bias: (tokens, 2 × 4H)."""
+        rows = self._rows(sentences)
         lex_voc = self.vocabs[-1]
+        proj = self._statics(rows) + self._lex_proj[[lex_voc.get(f[-1], UNK) for f, _ in rows]]
+        hit = self._titled(rows)
+        if hit and self._titled_proj is not None:
+            proj[hit] += self._titled_proj
+        return proj
+
+    def _inputs(self, sentences: list[tuple[list[str], list[str] | None]]) -> np.ndarray:
+        """The network's input for every token of the sentences, as PyTorch's LSTM
+        reads it: the fields' embeddings with the lexicon tag's last, the flags,
+        the letter convolution. (Tagging works on its projections instead, see
+        :meth:`_projected`.)"""
+        rows = self._rows(sentences)
+        st = self._word_inputs(rows)
         at = self._lex_at
-        x = np.concatenate([st[:, :at], self.embs[-1][[lex_voc.get(f[-1], UNK) for f, _ in rows]], st[:, at:]],
-                           axis=1)
-        titled = self.flags.get("titled")
-        if titled is not None:
-            hit = [r for r, (_, flags) in enumerate(rows) if flags and flags[-1] == "titled"]
-            if hit:
-                x[hit, at + self.embs[-1].shape[1] + titled] = 1.0
+        x = np.concatenate([st[:, :at], self.embs[-1][[self.vocabs[-1].get(f[-1], UNK) for f, _ in rows]],
+                            st[:, at:]], axis=1)
+        hit = self._titled(rows)
+        if hit and self._titled_proj is not None:
+            x[hit, at + self.embs[-1].shape[1] + self.flags["titled"]] = 1.0
         return x
 
-    def _lstm(self, x: np.ndarray, idx: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-        """Both directions of the LSTM over the rows of tokens ``idx`` (B, L) of
-        ``x`` (its last row is padding): the hidden states (B, L, 2H)."""
+    def _lstm(self, proj: np.ndarray, idx: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+        """Both directions of the LSTM over the rows of tokens ``idx`` (B, L) of the
+        projected inputs ``proj`` (its last row is padding), rows sorted by length,
+        longest first: the hidden states (B, L, 2H), zero past a row's end."""
         B, L = idx.shape
         H = self.hidden
         rows = np.arange(B)[:, None]
         steps = np.arange(L)[None, :]
         # the backward direction reads each row reversed within its own length
         rev = np.where(steps < lengths[:, None], lengths[:, None] - 1 - steps, steps)
-        proj = (x @ self._w_ih + self._b).reshape(len(x), 2, 4 * H)  # each token once
+        proj = proj.reshape(len(proj), 2, 4 * H)
         proj = np.stack([proj[idx.T, 0], proj[idx[rows, rev].T, 1]], axis=1)  # (L, 2, B, 4H)
+        active = np.searchsorted(-lengths, -np.arange(L), side="left")  # rows still running at each step
         h = np.zeros((2, B, H), dtype=np.float32)
         c = np.zeros((2, B, H), dtype=np.float32)
-        out = np.empty((L, 2, B, H), dtype=np.float32)
+        out = np.zeros((L, 2, B, H), dtype=np.float32)
         w_hh = self._w_hh
         for t in range(L):
-            g = proj[t]
-            g += np.matmul(h, w_hh)
+            n = active[t]
+            g = proj[t, :, :n]
+            g += np.matmul(h[:, :n], w_hh)
             np.tanh(g, out=g)
             sig = g[..., :3 * H]
             sig += 1.0
             sig *= 0.5
-            c = g[..., H:2 * H] * c + g[..., :H] * g[..., 3 * H:]
-            h = out[t] = g[..., 2 * H:3 * H] * np.tanh(c)
+            c = g[..., H:2 * H] * c[:, :n] + g[..., :H] * g[..., 3 * H:]
+            h = out[t, :, :n] = g[..., 2 * H:3 * H] * np.tanh(c)
         return np.concatenate([out[:, 0].transpose(1, 0, 2), out[:, 1].transpose(1, 0, 2)[rows, rev]], axis=2)
 
     def _decode(self, em: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Viterbi paths (B, L) and each path label's marginal probability
         (forward-backward), for label scores ``em`` (B, L, K)."""
-        B, L, K = em.shape
-        rows = np.arange(B)
-        last = lengths - 1
-        trans = self.trans
-        em = em.astype(np.float64)
-        # Viterbi (past a sentence's end the scores run on unused)
-        v = np.empty((B, L, K))
-        back = np.empty((B, L, K), dtype=np.int64)
-        v[:, 0] = self.start + em[:, 0]
-        for t in range(1, L):
-            sc = v[:, t - 1, :, None] + trans
-            back[:, t] = sc.argmax(axis=1)
-            v[:, t] = sc.max(axis=1) + em[:, t]
-        paths = np.empty((B, L), dtype=np.int64)
-        best_last = v[rows, last].argmax(axis=1)
-        k = best_last
-        for t in range(L - 1, -1, -1):
-            k = np.where(t == last, best_last, k)  # a sentence's path starts at its own end
-            paths[:, t] = k
-            if t:
-                k = back[rows, t, k]
-        # forward-backward, scaled by each step's largest score
-        e = self._exp_trans
-        alpha = np.empty((B, L, K))
-        alpha[:, 0] = self.start + em[:, 0]
-        for t in range(1, L):
-            m = alpha[:, t - 1].max(axis=1, keepdims=True)
-            alpha[:, t] = np.log(np.exp(alpha[:, t - 1] - m) @ e + 1e-300) + m + em[:, t]
-        beta = np.zeros((B, L, K))
-        for t in range(L - 2, -1, -1):
-            nxt = em[:, t + 1] + beta[:, t + 1]
-            m = nxt.max(axis=1, keepdims=True)
-            beta[:, t] = np.where((t < last)[:, None], np.log(np.exp(nxt - m) @ e.T + 1e-300) + m, 0.0)
-        end = alpha[rows, last]
-        m = end.max(axis=1)
-        z = np.log(np.exp(end - m[:, None]).sum(axis=1)) + m
-        chosen = np.take_along_axis(alpha + beta, paths[:, :, None], axis=2)[:, :, 0]
-        return paths, np.minimum(np.exp(chosen - z[:, None]), 1.0)
+        B, L, _ = em.shape
+        paths = np.zeros((B, L), dtype=np.int64)
+        probs = np.zeros((B, L))
+        crf_decode(em.astype(np.float64), lengths.astype(np.int64), self._start64, self._trans64, paths, probs)
+        return paths, probs
 
     def tag_many(self, sentences: list[tuple[list[str], list[str] | None]],
                  outside: list | None = None) -> list[tuple[list[str], list[float]]]:
@@ -305,7 +312,7 @@ class NeuralTagger:
 
     def _tag_batch(self, sentences, todo: list[int], out: list) -> None:
         """:meth:`tag_many` of the non-empty sentences ``todo``, into ``out``."""
-        x = self._inputs([sentences[k] for k in todo])
+        x = self._projected([sentences[k] for k in todo])
         windows = []  # (sentence, first token in x, window)
         offset = 0
         for k in todo:
@@ -328,22 +335,26 @@ class NeuralTagger:
                 labs[0] = "B-" + labs[0][2:]
             out[k] = (labs, confidence[k])
 
-    def _scores(self, x: np.ndarray, rows: list[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray]:
-        """Label scores (B, L, K) of rows of tokens ``[start, end)`` of the inputs
-        ``x``, read by the LSTM as one padded batch, and the rows' lengths."""
+    def _scores(self, proj: np.ndarray, rows: list[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray]:
+        """Label scores (B, L, K) of rows of tokens ``[start, end)`` of the projected
+        inputs ``proj``, read by the LSTM as one padded batch, and the rows' lengths."""
         lengths = np.array([b - a for a, b in rows])
-        idx = np.full((len(rows), int(lengths.max())), len(x))  # past a row's end: a row of zeros
-        for r, (a, b) in enumerate(rows):
+        order = np.argsort(-lengths, kind="stable")  # longest first: at each step the rows still running lead
+        idx = np.full((len(rows), int(lengths.max())), len(proj))  # past a row's end: the padding row
+        for r, k in enumerate(order):
+            a, b = rows[k]
             idx[r, :b - a] = np.arange(a, b)
-        x = np.concatenate([x, np.zeros((1, x.shape[1]), dtype=np.float32)])
-        return self._lstm(x, idx, lengths) @ self.out_w.T + self.out_b, lengths
+        proj = np.concatenate([proj, np.zeros((1, proj.shape[1]), dtype=np.float32)])
+        hidden = np.empty((len(rows), idx.shape[1], 2 * self.hidden), dtype=np.float32)
+        hidden[order] = self._lstm(proj, idx, lengths[order])
+        return hidden @ self.out_w.T + self.out_b, lengths
 
     def emissions(self, sentences: list[tuple[list[str], list[str] | None]]) -> tuple[np.ndarray, np.ndarray]:
         """Label scores (B, L, K) of whole sentences (no windows), and their lengths."""
         with self._one_thread():
             ends = np.cumsum([len(w) for w, _ in sentences])
-            return self._scores(self._inputs(sentences), [(int(e) - len(w), int(e)) for e, (w, _) in
-                                                          zip(ends, sentences)])
+            return self._scores(self._projected(sentences), [(int(e) - len(w), int(e)) for e, (w, _) in
+                                                             zip(ends, sentences)])
 
     def tag(self, words: list[str], lex_tags: list[str] | None = None,
             outside: set[int] | None = None) -> tuple[list[str], list[float]]:

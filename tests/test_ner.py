@@ -310,3 +310,34 @@ def test_a_surname_alone_later_in_the_text_is_a_person(recognizer):
     later = [m for m in mentions if m.begin > text.index("\n")]
     assert any(m.text == "حدو" and m.type == "Person" for m in later), [(m.text, m.type) for m in mentions]
 
+
+
+def test_the_compiled_decoder_finds_the_best_path_and_exact_marginals():
+    """Viterbi and forward-backward (kg/kernels.py) against enumerating every
+    label sequence of short rows of random scores, with rows of other lengths
+    padded in the same batch."""
+    import itertools
+
+    import numpy as np
+
+    from kg.kernels import crf_decode
+
+    rng = np.random.default_rng(7)
+    K, L = 3, 4
+    em = rng.normal(size=(3, L, K))
+    lengths = np.array([4, 1, 3])
+    start, trans = rng.normal(size=K), rng.normal(size=(K, K))
+    paths, probs = np.full((3, L), -1), np.full((3, L), -1.0)
+    crf_decode(em, lengths, start, trans, paths, probs)
+    for b, n in enumerate(lengths):
+        scores = {}
+        for seq in itertools.product(range(K), repeat=int(n)):
+            s = start[seq[0]] + sum(em[b, t, k] for t, k in enumerate(seq))
+            scores[seq] = s + sum(trans[a, c] for a, c in zip(seq, seq[1:]))
+        best = max(scores, key=scores.get)
+        assert paths[b, :n].tolist() == list(best)
+        z = np.logaddexp.reduce(list(scores.values()))
+        for t in range(n):
+            marginal = np.exp(np.logaddexp.reduce([s for q, s in scores.items() if q[t] == best[t]]) - z)
+            assert probs[b, t] == pytest.approx(marginal, abs=1e-9)
+        assert (paths[b, n:] == 0).all() and (probs[b, n:] == 0).all()
