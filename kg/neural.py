@@ -90,8 +90,8 @@ class TokenFields:
 
 # ------------------------------------------------------------------ inference
 
-#: words whose projected inputs are kept (2 KB each)
-STATIC_CACHE = 60_000
+#: words whose projected inputs are kept (2 KB each: 60 MB)
+STATIC_CACHE = 30_000
 #: a sentence longer than this is read in overlapping windows of this many tokens,
 #: each token tagged from the window where it has at least WINDOW_CONTEXT tokens
 #: of context on either side (the recurrence then takes as many steps as a window

@@ -8,6 +8,7 @@ of events and memberships (the default graph) stay in memory.
 
 from __future__ import annotations
 
+import ctypes
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -486,13 +487,41 @@ def _extract_chunk(chunk: list[Article]):
 # -- Dask ----------------------------------------------------------------------
 _dask_state: dict[str, tuple[Extractor, Iris]] = {}
 
+#: glibc's mallopt parameters, and what a Dask worker sets them to (see :func:`tune_malloc`)
+M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3
+WORKER_MALLOC = {M_TRIM_THRESHOLD: 64 << 20, M_MMAP_THRESHOLD: 32 << 20}
+
+
+def tune_malloc() -> bool:
+    """Set glibc's trim and mmap thresholds to :data:`WORKER_MALLOC` in this process
+    (whether it did: not elsewhere than glibc).
+
+    Dask's nannies start workers with ``MALLOC_TRIM_THRESHOLD_=65536``, which also
+    pins glibc's mmap threshold at 128 KB: every array of more than that (the
+    recognizer's network makes several per article) is then mapped, zeroed and
+    unmapped afresh, and recognition ran 25–30 % slower than in a plain process.
+    These are about the sizes glibc itself grows the thresholds to."""
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        return all(libc.mallopt(param, value) == 1 for param, value in WORKER_MALLOC.items())
+    except (OSError, AttributeError):
+        return False
+
+
+def dask_worker_state(base: str) -> tuple[Extractor, Iris]:
+    """The extractor of this Dask worker process, made by its first task and
+    kept in a module global, so that the lexicons and model load once; the
+    first also sets the worker's malloc thresholds (:func:`tune_malloc`)."""
+    if base not in _dask_state:
+        if not _dask_state:
+            tune_malloc()
+        _dask_state[base] = (Extractor(), Iris(base))
+    return _dask_state[base]
+
 
 def _dask_extract(batch: list[Article], base: str, timed: bool):
-    """A Dask task: extract one batch. The extractor is made once per worker
-    process and kept in a module global, so the lexicons and model load once."""
-    if base not in _dask_state:
-        _dask_state[base] = (Extractor(), Iris(base))
-    extractor, iris = _dask_state[base]
+    """A Dask task: extract one batch (see :func:`dask_worker_state`)."""
+    extractor, iris = dask_worker_state(base)
     extractor.timings = {} if timed else None
     return _extract_batch(batch, extractor, iris)
 

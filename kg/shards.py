@@ -125,20 +125,14 @@ class ShardResult:
     timings: dict | None = None
 
 
-_state: dict = {}
-
-
 def _shard_task(part: Partition, base: str, shard_dir: str, held: dict | None, version: str | None,
                 timed: bool) -> ShardResult:
     """A Dask task: read, extract and shard one partition. The extractor is made
     once per worker process."""
-    from .pipeline import Extractor, summarize
-    from .rdf import Iris
+    from .pipeline import dask_worker_state, summarize
     from .store import content_hash
 
-    if base not in _state:
-        _state[base] = (Extractor(), Iris(base))
-    extractor, iris = _state[base]
+    extractor, iris = dask_worker_state(base)
     timings: dict | None = {} if timed else None
     extractor.timings = timings
     clock = time.perf_counter

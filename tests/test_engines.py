@@ -4,6 +4,10 @@ The Dask tests run a LocalCluster of two single-threaded worker processes, the
 shape of the smallest real cluster; batches are made small so that the seeds
 span several tasks and the order of their results matters."""
 
+import os
+import subprocess
+import sys
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -57,7 +61,7 @@ def test_dask_workers_load_the_extractor_once(cluster, tmp_path, small_batches):
 
     build_exports([SEEDS], tmp_path, engine="dask", scheduler=cluster.scheduler_address)
     with Client(cluster.scheduler_address) as client:
-        held = client.run(lambda: len(__import__("kg.shards").shards._state))
+        held = client.run(lambda: len(__import__("kg.pipeline").pipeline._dask_state))
     # 3 partitions over 2 workers: every worker that ran one made one extractor
     assert set(held.values()) <= {0, 1} and sum(held.values()) >= 1
 
@@ -226,3 +230,33 @@ def test_store_export_keeps_literals_with_unicode_line_separators(tmp_path):
         build(arts, fh)
     got = set(ox.parse(path=str(tmp_path / "out" / "graph.nq"), format=ox.RdfFormat.N_QUADS))
     assert got == set(ox.parse(path=str(tmp_path / "built.nq"), format=ox.RdfFormat.N_QUADS))
+
+
+def test_a_dask_worker_undoes_the_nannys_malloc_trim_setting(tmp_path):
+    """With Dask's MALLOC_TRIM_THRESHOLD_=65536 every array over 128 KB is mapped
+    and zeroed afresh (page faults each time); after tune_malloc, freed arrays
+    are reused. Run in a fresh process, as a worker is."""
+    code = textwrap.dedent("""
+        import resource
+        import numpy as np
+        from kg.pipeline import tune_malloc
+
+        def faults():
+            before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+            for _ in range(200):
+                a = np.ones(1 << 18, dtype=np.float32)  # 1 MB
+                del a
+            return resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before
+
+        faults()
+        pinned = faults()
+        tuned = tune_malloc()
+        faults()
+        print(pinned, tuned, faults())
+    """)
+    env = {**os.environ, "MALLOC_TRIM_THRESHOLD_": "65536"}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    pinned, tuned, after = out.stdout.split()
+    assert tuned == "True"
+    assert int(pinned) >= 200 * 200  # about 256 pages an array
+    assert int(after) < int(pinned) / 20
