@@ -25,13 +25,17 @@ def crf_decode(em: np.ndarray, lengths: np.ndarray, start: np.ndarray, trans: np
     path into ``paths`` (B, L) and each of its labels' marginal probability
     (forward-backward) into ``probs``; both zero past a row's end. ``start`` (K)
     and ``trans`` (K, K) are the CRF's start and transition scores. Ties go to
-    the lower label, as numpy's argmax gives them."""
+    the lower label, as numpy's argmax gives them.
+
+    Forward and backward sum in probability space, each step scaled by its
+    largest score (K exponentials and K logarithms a step, not K²)."""
     B, L, K = em.shape
+    e = np.exp(trans)
     v = np.empty((L, K))
     back = np.zeros((L, K), dtype=np.int64)
     alpha = np.empty((L, K))
     beta = np.empty((L, K))
-    tmp = np.empty(K)
+    w = np.empty(K)
     for b in range(B):
         n = lengths[b]
         paths[b, :] = 0
@@ -39,20 +43,21 @@ def crf_decode(em: np.ndarray, lengths: np.ndarray, start: np.ndarray, trans: np
         for k in range(K):
             v[0, k] = alpha[0, k] = start[k] + em[b, 0, k]
         for t in range(1, n):
+            top = -np.inf
+            for j in range(K):
+                top = max(top, alpha[t - 1, j])
+            for j in range(K):
+                w[j] = math.exp(alpha[t - 1, j] - top)
             for k in range(K):
-                best, arg, top = -np.inf, 0, -np.inf
+                best, arg, acc = -np.inf, 0, 0.0
                 for j in range(K):
                     s = v[t - 1, j] + trans[j, k]
                     if s > best:
                         best, arg = s, j
-                    tmp[j] = alpha[t - 1, j] + trans[j, k]
-                    top = max(top, tmp[j])
+                    acc += w[j] * e[j, k]
                 v[t, k] = best + em[b, t, k]
                 back[t, k] = arg
-                acc = 0.0
-                for j in range(K):
-                    acc += math.exp(tmp[j] - top)
-                alpha[t, k] = top + math.log(acc) + em[b, t, k]
+                alpha[t, k] = math.log(acc + 1e-300) + top + em[b, t, k]
         k = 0
         for j in range(1, K):
             if v[n - 1, j] > v[n - 1, k]:
@@ -63,15 +68,17 @@ def crf_decode(em: np.ndarray, lengths: np.ndarray, start: np.ndarray, trans: np
                 k = back[t, k]
         beta[n - 1, :] = 0.0
         for t in range(n - 2, -1, -1):
+            top = -np.inf
+            for k in range(K):
+                w[k] = em[b, t + 1, k] + beta[t + 1, k]
+                top = max(top, w[k])
+            for k in range(K):
+                w[k] = math.exp(w[k] - top)
             for j in range(K):
-                top = -np.inf
-                for k in range(K):
-                    tmp[k] = trans[j, k] + em[b, t + 1, k] + beta[t + 1, k]
-                    top = max(top, tmp[k])
                 acc = 0.0
                 for k in range(K):
-                    acc += math.exp(tmp[k] - top)
-                beta[t, j] = top + math.log(acc)
+                    acc += e[j, k] * w[k]
+                beta[t, j] = math.log(acc + 1e-300) + top
         top = -np.inf
         for k in range(K):
             top = max(top, alpha[n - 1, k])
