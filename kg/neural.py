@@ -7,8 +7,10 @@ foreign name looks like (a name the training data never had).
 
 It is trained with PyTorch (``kg train-ner --kind bilstm``; ``pip install
 'kg[train]'``) and ships as plain arrays (``kg/models/ner.npz``) that this
-module runs with numpy alone: the LSTM is run over all the sentences of an
-article at once, the letter convolution once per distinct word.
+module runs without PyTorch, with numpy (and :mod:`kg.kernels` for the CRF
+layer's decoding): the LSTM is run over all the sentences of an article at
+once, the letter convolution and the input weights' product once per distinct
+word.
 
 Tagging gives, as the CRF does, BIO labels with the marginal probability of
 each label (forward-backward over the CRF layer), which the recognizer's
