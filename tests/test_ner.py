@@ -341,3 +341,21 @@ def test_the_compiled_decoder_finds_the_best_path_and_exact_marginals():
             marginal = np.exp(np.logaddexp.reduce([s for q, s in scores.items() if q[t] == best[t]]) - z)
             assert probs[b, t] == pytest.approx(marginal, abs=1e-9)
         assert (paths[b, n:] == 0).all() and (probs[b, n:] == 0).all()
+
+
+def test_words_kept_before_the_word_table_grows_are_still_right_after(tiny_network):
+    import random
+
+    _, model = tiny_network
+    rng = random.Random(3)
+    letters = "ابتثجحخدذرزسشصضطظعغفقكلمنهوي"
+    fresh = sorted({"".join(rng.choice(letters) for _ in range(6)) for _ in range(6000)})
+    first = [(fresh[i:i + 40], None) for i in range(0, 2000, 40)]
+    second = [(fresh[i:i + 40], None) for i in range(2000, len(fresh), 40)]
+    model._static.clear()
+    before = model.tag_many(first)
+    rows = len(model._static_rows)
+    model.tag_many(second)  # more words than the table had rows: it grows
+    assert len(model._static_rows) > rows and len(model._static) == len(fresh)
+    for (labels, probs), (labels2, probs2) in zip(before, model.tag_many(first)):
+        assert labels2 == labels and probs2 == pytest.approx(probs, abs=1e-6)
