@@ -516,7 +516,7 @@ def train_ner(corpus, kind, out, iterations, epochs):
         kg train-ner --corpus ../shared/corpora/fane
         kg train-ner --corpus ../shared/corpora/fane --kind crf
     """
-    from .fane import CorpusError, load_corpus
+    from .fane import CorpusError, load_corpus, news_training
     from .lexicon import load_lexicon
     from .ner import shipped_model_path, train
     from .neural import train_neural
@@ -524,6 +524,7 @@ def train_ner(corpus, kind, out, iterations, epochs):
     started = time.perf_counter()
     try:
         train_set, _ = load_corpus(corpus)
+        news = news_training(corpus) if kind == "bilstm" else None
     except CorpusError as exc:
         raise click.ClickException(str(exc)) from None
     tokens = sum(len(s.tokens) for s in train_set)
@@ -538,7 +539,7 @@ def train_ner(corpus, kind, out, iterations, epochs):
         # an epoch takes about a minute: a line each
         settings = {"epochs": epochs} if epochs else {}
         try:
-            path = train_neural(train_set, target, load_lexicon(), settings=settings,
+            path = train_neural(train_set, target, load_lexicon(), settings=settings, finetune=news,
                                 progress=lambda msg: click.echo(f"{msg} ({time.perf_counter() - started:.0f} s)",
                                                                 err=True))
         except RuntimeError as exc:

@@ -171,6 +171,18 @@ def load_corpus(directory: str | Path, dev: bool = False,
     return [merge_clitics(s) for s in train], [merge_clitics(s) for s in test]
 
 
+def news_training(directory: str | Path, dev: bool = False) -> list[Sentence]:
+    """NewsFANE's training sentences alone, once each (without the development
+    split with ``dev``), clitics merged: what the network is fine-tuned on."""
+    news = Path(directory) / NEWS_FILE
+    if not news.is_file():
+        raise CorpusError(f"{news}: NewsFANE file not found")
+    train, _ = news_split(read_fane(news))
+    if dev:
+        train, _ = dev_split(train)
+    return [merge_clitics(s) for s in train]
+
+
 def spans(labels: list[str]) -> set[tuple[int, int, str]]:
     """Entity spans ``(start, end, type)`` of a BIO sequence."""
     out = set()

@@ -44,7 +44,9 @@ MAX_CHARS, CHAR_DIM, CHAR_FILTERS, CHAR_MIN_COUNT = 16, 24, 64, 5
 #: thread, so that PyTorch's sums come out the same on any machine and a rebuild gives
 #: the same bytes
 TRAIN = {"hidden": 64, "epochs": 8, "batch": 32, "lr": 2e-3, "lr_decay": 0.15, "dropout": 0.3,
-         "word_dropout": 0.15, "stem_dropout": 0.1, "seed": 13, "threads": 1}
+         "word_dropout": 0.15, "stem_dropout": 0.1, "seed": 13, "threads": 1,
+         # then NewsFANE's sentences alone (the domain of use): 3 epochs at 0.3 × the rate
+         "finetune_epochs": 3, "finetune_lr": 0.3}
 PAD, UNK = 0, 1
 _NEG = -1e4
 
@@ -381,9 +383,11 @@ def _vocabularies(rows: list[list[tuple[tuple, tuple]]]):
 
 
 def train_neural(sentences, out: str | Path, lex: Lexicon, settings: dict | None = None,
-                 progress: Callable[[str], None] | None = None) -> Path:
+                 progress: Callable[[str], None] | None = None, finetune=None) -> Path:
     """Train the network on ``sentences`` (:class:`kg.fane.Sentence`, clitics
-    merged) with PyTorch and write its arrays atomically to ``out``."""
+    merged) with PyTorch and write its arrays atomically to ``out``. With
+    ``finetune`` (sentences among those), training then goes on over those alone
+    for ``finetune_epochs`` epochs at ``finetune_lr`` times the learning rate."""
     try:
         import torch
         import torch.nn as nn
@@ -488,27 +492,33 @@ def train_neural(sentences, out: str | Path, lex: Lexicon, settings: dict | None
             mask[b, :n] = 1
         return ids, letters, flags, y, mask, lengths
 
+    def epochs(data, n: int, lr: float, name: str) -> None:
+        opt = torch.optim.Adam(net.parameters(), lr=lr)
+        sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda ep: 1.0 / (1 + cfg["lr_decay"] * ep))
+        order = sorted(range(len(data)), key=lambda i: len(data[i][1]))
+        batches = [order[k:k + cfg["batch"]] for k in range(0, len(order), cfg["batch"])]
+        for epoch in range(n):
+            rng.shuffle(batches)
+            total = 0.0
+            for bi in batches:
+                items = [data[i] for i in bi]
+                ids, letters, flags, y, mask, lengths = batchify(items)
+                loss = net.nll(net.emissions(ids, letters, flags, lengths), y, mask) / len(items)
+                opt.zero_grad()
+                loss.backward()
+                nn.utils.clip_grad_norm_(net.parameters(), 5.0)
+                opt.step()
+                total += float(loss.detach())
+            sched.step()
+            if progress:
+                progress(f"{name} {epoch + 1}/{n}: loss {total / max(1, len(batches)):.3f}")
+
     net = Net()
-    opt = torch.optim.Adam(net.parameters(), lr=cfg["lr"])
-    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda ep: 1.0 / (1 + cfg["lr_decay"] * ep))
-    order = sorted(range(len(data)), key=lambda i: len(data[i][1]))
-    batches = [order[k:k + cfg["batch"]] for k in range(0, len(order), cfg["batch"])]
     net.train()
-    for epoch in range(cfg["epochs"]):
-        rng.shuffle(batches)
-        total = 0.0
-        for bi in batches:
-            items = [data[i] for i in bi]
-            ids, letters, flags, y, mask, lengths = batchify(items)
-            loss = net.nll(net.emissions(ids, letters, flags, lengths), y, mask) / len(items)
-            opt.zero_grad()
-            loss.backward()
-            nn.utils.clip_grad_norm_(net.parameters(), 5.0)
-            opt.step()
-            total += float(loss.detach())
-        sched.step()
-        if progress:
-            progress(f"epoch {epoch + 1}/{cfg['epochs']}: loss {total / max(1, len(batches)):.3f}")
+    epochs(data, cfg["epochs"], cfg["lr"], "epoch")
+    if finetune and cfg.get("finetune_epochs"):
+        tune = [(encode(fields.rows(normalize_tokens(s.tokens))), [t2i[lab] for lab in s.labels]) for s in finetune]
+        epochs(tune, cfg["finetune_epochs"], cfg["lr"] * cfg["finetune_lr"], "fine-tuning epoch")
 
     sd = {k: v.detach().numpy() for k, v in net.state_dict().items()}
     arrays = {f"emb{k}": sd[f"embs.{k}.weight"] for k in range(n_fields)}

@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from kg import recognize  # noqa: E402
-from kg.fane import load_corpus, spans  # noqa: E402
+from kg.fane import load_corpus, news_training, spans  # noqa: E402
 from kg.lexicon import load_lexicon  # noqa: E402
 from kg.ner import _score, block_spans, evaluate_ner, format_ner_report, open_model, train  # noqa: E402
 from kg.neural import train_neural  # noqa: E402
@@ -56,6 +56,7 @@ def main() -> int:
             path = train(train_set, args.out or Path("dev.crfsuite"), lex, params=params)
         else:
             path = train_neural(train_set, args.out or Path("dev.npz"), lex, settings=params,
+                                finetune=news_training(args.corpus, dev=True),
                                 progress=lambda msg: print(msg, flush=True))
         print(f"trained {path} on {len(train_set)} sentences in {time.perf_counter() - started:.0f} s")
     model = open_model(path, lex)

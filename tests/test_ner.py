@@ -142,6 +142,29 @@ def test_training_the_network_on_a_tiny_corpus(tiny_network, tmp_path):
     assert again.read_bytes() == model.path.read_bytes()
 
 
+def test_fine_tuning_goes_on_over_the_given_sentences_alone(tiny_network, tmp_path):
+    import numpy as np
+
+    sents, model = tiny_network
+    settings = {**TINY_SETTINGS, "finetune_epochs": 2, "finetune_lr": 0.5}
+    lines = []
+    tuned = train_neural(sents, tmp_path / "tuned.npz", load_lexicon(), settings=settings, finetune=sents[:1],
+                         progress=lines.append)
+    assert [x.split(":")[0] for x in lines[-2:]] == ["fine-tuning epoch 1/2", "fine-tuning epoch 2/2"]
+    assert len(lines) == TINY_SETTINGS["epochs"] + 2
+    assert tuned.read_bytes() != model.path.read_bytes()
+    # the epochs before are those of training without it: fine-tuning for no epoch gives the same weights
+    same = train_neural(sents, tmp_path / "same.npz", load_lexicon(), settings={**settings, "finetune_epochs": 0},
+                        finetune=sents[:1])
+    with np.load(same) as a, np.load(model.path) as b, np.load(tuned) as c:
+        weights = [k for k in a.files if k != "meta"]
+        assert weights == [k for k in b.files if k != "meta"]
+        assert all(np.array_equal(a[k], b[k]) for k in weights)
+        assert not all(np.array_equal(a[k], c[k]) for k in weights)
+    labels, _ = NeuralTagger(tuned, load_lexicon()).tag(normalize_tokens(sents[0].tokens))
+    assert labels == sents[0].labels
+
+
 def test_the_network_in_numpy_computes_what_pytorch_does(tiny_network):
     import numpy as np
     import torch
