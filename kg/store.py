@@ -61,8 +61,8 @@ def content_hash(article: Article) -> str:
 
 
 #: what the extractor's output depends on, besides the article
-_EXTRACTOR_FILES = ("text.py", "io.py", "lexicon.py", "recognize.py", "ner.py", "neural.py", "resolve.py",
-                    "relations.py", "events.py", "timex.py", "rdf.py", "pipeline.py", "vocab.py")
+_EXTRACTOR_FILES = ("text.py", "io.py", "lexicon.py", "recognize.py", "ner.py", "neural.py", "kernels.py",
+                    "resolve.py", "relations.py", "events.py", "timex.py", "rdf.py", "pipeline.py", "vocab.py")
 
 
 @lru_cache(maxsize=1)

@@ -334,7 +334,6 @@ def test_a_surname_alone_later_in_the_text_is_a_person(recognizer):
     assert any(m.text == "حدو" and m.type == "Person" for m in later), [(m.text, m.type) for m in mentions]
 
 
-
 def test_the_compiled_decoder_finds_the_best_path_and_exact_marginals():
     """Viterbi and forward-backward (kg/kernels.py) against enumerating every
     label sequence of short rows of random scores, with rows of other lengths
