@@ -27,7 +27,6 @@ from typing import Callable
 
 import numpy as np
 
-from .kernels import crf_decode
 from .lexicon import Lexicon
 from .ner import Featurizer, after_title
 from .recognize import Cues
@@ -157,6 +156,9 @@ class NeuralTagger:
         self.trans = f32["trans"] + TRANSITION_MASK
         self.start = f32["start"] + START_MASK
         self._start64, self._trans64 = self.start.astype(np.float64), self.trans.astype(np.float64)
+        from .kernels import crf_decode  # here: Numba loads only where a network runs
+
+        self._crf_decode = crf_decode
         self.fields = TokenFields(lex, cues)
         self._lex_at = at = sum(e.shape[1] for e in self.embs[:-1])
         self.input_dim = sum(e.shape[1] for e in self.embs) + len(self.flags) + self.conv_w.shape[0]
@@ -297,7 +299,8 @@ class NeuralTagger:
         B, L, _ = em.shape
         paths = np.zeros((B, L), dtype=np.int64)
         probs = np.zeros((B, L))
-        crf_decode(em.astype(np.float64), lengths.astype(np.int64), self._start64, self._trans64, paths, probs)
+        self._crf_decode(em.astype(np.float64), lengths.astype(np.int64), self._start64, self._trans64, paths,
+                         probs)
         return paths, probs
 
     def tag_many(self, sentences: list[tuple[list[str], list[str] | None]],
