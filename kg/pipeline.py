@@ -173,7 +173,7 @@ def article_lines(res: ArticleResult, iris: Iris) -> list[str]:
         ]
     for ev in res.events:
         # likewise the event's type, date, place and participants
-        x = iris.event(ev.key())
+        x = iris.event(ev.key(art.id))
         out += [
             quad(x, iri("prov:wasDerivedFrom"), a, g),
             quad(a, iri("schema:mentions"), x, g),
@@ -229,7 +229,7 @@ def shared_lines(res: ArticleResult, iris: Iris) -> list[str]:
             out.append(quad(m, iri("kg:hostCountry"), iris.entity(r.to)))
     types = load_event_types().types
     for ev in res.events:
-        x = iris.event(ev.key())
+        x = iris.event(ev.key(res.article.id))
         et = types[ev.type]
         label = et.ar + (f" {ev.date}" if ev.date else "")
         out += [

@@ -169,3 +169,26 @@ def test_an_event_called_for_is_not_reported(recognizer):
                  "وطالب البرلمان الأوروبي بفرض عقوبات على الحكومة."):
         evs, _ = events(recognizer, text)
         assert [e for e in evs if e[0] in ("Negotiation", "Sanction")] == [], text
+
+
+def test_an_event_of_named_people_is_one_across_articles_and_one_of_none_is_its_articles_own():
+    from kg.events import EventFact
+
+    summit = EventFact("Summit", persons={"Q7747", "Q6279"}, participants={"Q7747", "Q6279", "Q159"})
+    assert summit.key("a") == summit.key("b")
+    dated = EventFact("Summit", date="2021-06-16", persons={"Q7747", "Q6279"})
+    assert dated.key("a") == dated.key("b") != summit.key("a")
+    for unnamed in (EventFact("Meeting"), EventFact("Meeting", date="2018-05-03", participants={"Q159"})):
+        assert unnamed.key("a") != unnamed.key("b")
+        assert unnamed.key("a") == unnamed.key("a")
+
+
+def test_undated_meetings_of_no_named_person_in_two_articles_are_two_events(recognizer):
+    keys = {}
+    for aid, text in (("m1", "عقد المسؤولون اجتماعا في موسكو لبحث الأزمة."),
+                      ("m2", "عقد المسؤولون اجتماعا في موسكو لبحث الأزمة."),
+                      ("p1", "التقى الرئيس الروسي فلاديمير بوتين الرئيس الأمريكي جو بايدن في جنيف."),
+                      ("p2", "التقى الرئيس الروسي فلاديمير بوتين الرئيس الأمريكي جو بايدن في جنيف.")):
+        keys[aid] = {ev.key(aid) for ev in extract(Article(aid, text), recognizer).events}
+    assert keys["m1"] and keys["m2"] and not keys["m1"] & keys["m2"]
+    assert keys["p1"] and keys["p1"] == keys["p2"]
