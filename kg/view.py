@@ -121,7 +121,10 @@ def _load_for_view(graph):
 
 
 def _rows(store, name: str):
-    res = store.query(_query(name), use_default_graph_as_union=True)
+    return _solutions(store.query(_query(name), use_default_graph_as_union=True))
+
+
+def _solutions(res):
     names = [v.value for v in res.variables]
     for sol in res:
         yield dict(zip(names, (None if t is None else t.value for t in sol)))
@@ -137,11 +140,8 @@ def _rows_for(store, name: str, var: str, iris, chunk: int = 500):
     iris = sorted(iris)
     for k in range(0, len(iris), chunk):
         values = " ".join(f"<{iri}>" for iri in iris[k:k + chunk])
-        res = store.query(f"{query[:at]}\n  VALUES ?{var} {{ {values} }}{query[at:]}",
-                          use_default_graph_as_union=True)
-        names = [v.value for v in res.variables]
-        for sol in res:
-            yield dict(zip(names, (None if t is None else t.value for t in sol)))
+        yield from _solutions(store.query(f"{query[:at]}\n  VALUES ?{var} {{ {values} }}{query[at:]}",
+                                          use_default_graph_as_union=True))
 
 
 def _local(iri: str) -> str:

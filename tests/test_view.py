@@ -487,3 +487,19 @@ def _png_size(data: bytes) -> tuple[int, int, bytes]:
             idat += data[pos + 8:pos + 8 + length]
         pos += 12 + length
     return size[0], size[1], zlib.decompress(idat)
+
+
+@pytest.mark.parametrize("name,var", [("sentences", "sentence"), ("mention-sentences", "s")])
+def test_a_query_bound_to_some_iris_gives_their_rows_of_the_whole(seeds_store, name, var):
+    from kg.view import _rows, _rows_for
+
+    def key(r):
+        return tuple(sorted((k, v or "") for k, v in r.items()))
+
+    whole = sorted((r for r in _rows(seeds_store, name)), key=key)
+    some = sorted({r[var] for r in whole})[::3]
+    expected = [r for r in whole if r[var] in set(some)]
+    for chunk in (1, 4, 500):  # one VALUES block or several
+        assert sorted(_rows_for(seeds_store, name, var, some, chunk=chunk), key=key) == expected
+    assert expected and len(expected) < len(whole)
+    assert list(_rows_for(seeds_store, name, var, [])) == []
