@@ -406,8 +406,14 @@ def train_neural(sentences, out: str | Path, lex: Lexicon, settings: dict | None
     rng = random.Random(cfg["seed"])
     fields = TokenFields(lex)
     t2i = {t: i for i, t in enumerate(TAGS)}
-    rows = [fields.rows(normalize_tokens(s.tokens)) for s in sentences]
-    labels = [[t2i[lab] for lab in s.labels] for s in sentences]
+
+    def token_rows(s):
+        return fields.rows(normalize_tokens(s.tokens))
+
+    def tag_ids(s):
+        return [t2i[lab] for lab in s.labels]
+
+    rows = [token_rows(s) for s in sentences]
     vocabs, flag_names, char_names = _vocabularies(rows)
     vmaps = [{w: i + 2 for i, w in enumerate(v)} for v in vocabs]
     fmap = {f: i for i, f in enumerate(flag_names)}
@@ -422,7 +428,7 @@ def train_neural(sentences, out: str | Path, lex: Lexicon, settings: dict | None
         flags = [[fmap[x] for x in fl if x in fmap] for _, fl in sent]
         return ids, letters, flags
 
-    data = [(encode(r), y) for r, y in zip(rows, labels)]
+    data = [(encode(r), tag_ids(s)) for r, s in zip(rows, sentences)]
     H = cfg["hidden"]
     n_fields = len(FIELDS)
 
@@ -520,7 +526,7 @@ def train_neural(sentences, out: str | Path, lex: Lexicon, settings: dict | None
     net.train()
     epochs(data, cfg["epochs"], cfg["lr"], "epoch")
     if finetune and cfg.get("finetune_epochs"):
-        tune = [(encode(fields.rows(normalize_tokens(s.tokens))), [t2i[lab] for lab in s.labels]) for s in finetune]
+        tune = [(encode(token_rows(s)), tag_ids(s)) for s in finetune]
         epochs(tune, cfg["finetune_epochs"], cfg["lr"] * cfg["finetune_lr"], "fine-tuning epoch")
 
     sd = {k: v.detach().numpy() for k, v in net.state_dict().items()}
