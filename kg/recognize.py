@@ -53,6 +53,12 @@ RECONCILE_MIN_CONFIDENCE = 0.8
 WEAK_CUE = 0.7
 VETO_MIN_CONFIDENCE = 0.9
 VETO_TYPES = {"Organization", "Place"}  # a title before a name is evidence enough for a person
+#: the veto also holds for the places after a head (المدينة X), found after the model
+VETO_LATE_PLACES = True
+#: an organization cue's name stops before a known name carrying a proclitic (الحزب ولبنان،
+#: لجنة الطاقة بمجلس النواب) and before a plural adjective (الحزب الباكستانيين)
+ORG_CLITIC_BREAK = True
+ORG_PLURAL_BREAK = True
 NO_SHRINK: set[str] = set()
 #: a model span this sure may start or end with a cue word (السيد is also a surname)
 EDGE_MIN_CONFIDENCE = 0.9
@@ -604,6 +610,8 @@ class Recognizer:
                 if m is not None:
                     if m.type == "Person" or m.tok_start != j:
                         break
+                    if ORG_CLITIC_BREAK and m.begin > doc.norm.span(t.start, t.start + 1)[0]:
+                        break  # a name after a proclitic is no part of it: الحزب ولبنان، بسوريا
                     strong, nisba_only = True, False
                     j = m.tok_end
                     continue
@@ -617,6 +625,8 @@ class Recognizer:
                         and key not in self.lex.nisba:
                     break  # an adjective closes the name: ميليشيات الحوثي الإيرانية | المسؤولية
                 if key in self.lex.nisba:
+                    if ORG_PLURAL_BREAK and key.endswith(("يين", "يون")):
+                        break  # a plural adjective is of people: الحزب الباكستانيين
                     strong = True
                 else:
                     nisba_only = False
@@ -788,17 +798,21 @@ class Recognizer:
             gone = {id(m) for m in ms}
             mentions = [m for m in mentions if id(m) not in gone] + [new]
         if outside is not None:
-            # a weak organization or place cue (a generic phrase: الحكومة المصرية) that the
-            # model is sure is no name is dropped; a title cue stays
-            keep = []
-            for m in mentions:
-                if m.source == "cue" and m.is_name and m.confidence <= WEAK_CUE and m.type in VETO_TYPES \
-                        and min(outside[m.tok_start:m.tok_end]) >= VETO_MIN_CONFIDENCE:
-                    self._uncover(doc, m)
-                else:
-                    keep.append(m)
-            mentions = keep
+            mentions = self.veto(doc, mentions, outside)
         return mentions
+
+    def veto(self, doc: Doc, mentions: list[Mention], outside: list[float]) -> list[Mention]:
+        """Drop each weak organization or place cue (a generic phrase: الحكومة المصرية;
+        a verb after a head: المدينة تقل) whose words the model is sure are no name;
+        a title cue stays."""
+        keep = []
+        for m in mentions:
+            if m.source == "cue" and m.is_name and m.confidence <= WEAK_CUE and m.type in VETO_TYPES \
+                    and min(outside[m.tok_start:m.tok_end]) >= VETO_MIN_CONFIDENCE:
+                self._uncover(doc, m)
+            else:
+                keep.append(m)
+        return keep
 
     def _uncover(self, doc: Doc, m: Mention) -> None:
         for t in range(m.tok_start, m.tok_end):
@@ -908,7 +922,10 @@ class Recognizer:
             if m.source != "lexicon":  # the lexicon finds its names wherever they are
                 names.setdefault(keys, set()).add((m.type, "model"))
             if m.type == "Person" and len(keys) >= 2 and len(keys[-1]) >= MIN_SURNAME \
-                    and not self._connector(doc.tokens[m.tok_end - 1].text):
+                    and not self._connector(doc.tokens[m.tok_end - 1].text) \
+                    and not (len(keys) == 2 and any(self._connector(k) for _, k in
+                                                    clitic_variants(doc.tokens[m.tok_start].text))):
+                # (أبو الإلكترون, أبو مازن: a kunya's second word alone is no reference)
                 names.setdefault(keys[-1:], set()).add(("Person", "coref"))
                 surnames.add(keys[-1:])
         for m in mentions:
@@ -975,12 +992,16 @@ class Recognizer:
         mentions += [m for m in orgs if id(m) in ids]
         if PLACE_BEFORE_PLACE_FIRST:
             mentions += self.match_places(doc, heads=False)
+        outside = None
         if self.model is not None:
             spans, outside = self.tag_model(doc)
             if self.reconcile_spans:
                 mentions = self.reconcile(doc, mentions, spans, outside)
             mentions += self.match_model(doc, spans)
-        mentions += self.match_places(doc, before=not PLACE_BEFORE_PLACE_FIRST)
+        places = self.match_places(doc, before=not PLACE_BEFORE_PLACE_FIRST)
+        if outside is not None and VETO_LATE_PLACES:
+            places = self.veto(doc, places, outside)
+        mentions += places
         if PROPAGATE:
             mentions += self.propagate(doc, mentions)
         if self.adjectives:

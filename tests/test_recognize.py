@@ -206,3 +206,48 @@ def test_a_confident_model_span_takes_in_the_names_inside_it():
     got = {m.text: m for m in rec.recognize(text)[1]}
     assert got["جامعة زيورخ"].type == "Organization" and "زيورخ" not in got
     assert got["برشلونة"].type == "Place"
+
+
+def test_a_place_head_before_a_word_the_model_is_sure_of_is_no_place():
+    from kg.recognize import Recognizer
+
+    # "the city is crowded with trucks": تعج after المدينة is a verb, not a city's name
+    text = "وقال إن شوارع المدينة تعج بالشاحنات."
+    assert "تعج" in {m.text for m in Recognizer(model=None).recognize(text)[1]}
+    assert "تعج" in {m.text for m in Recognizer(model=StubModel({}, prob=0.6)).recognize(text)[1]}
+    assert "تعج" not in {m.text for m in Recognizer(model=StubModel({})).recognize(text)[1]}
+
+
+@pytest.mark.parametrize("text,org,outside", [
+    # a known name after a proclitic is a complement or a second conjunct, no part of the name
+    ("وأعلن الحزب ولبنان رفضهما للقرار.", "الحزب ولبنان", []),
+    ("وقالت الهيئة العليا بالعراق إن الموعد ثابت.", "الهيئة العليا بالعراق", ["العراق"]),
+    # a plural adjective is of people, not of the party
+    ("ودعا الحزب الباكستانيين إلى المقاطعة.", "الحزب الباكستانيين", []),
+])
+def test_an_organization_cue_stops_before_a_clitic_name_or_a_plural_adjective(text, org, outside):
+    from kg.recognize import Recognizer
+
+    got = {m.text: m for m in Recognizer(model=None).recognize(text)[1]}
+    assert org not in got, got
+    for name in outside:
+        assert name in got and got[name].source == "lexicon"
+
+
+def test_an_organization_cue_still_takes_in_a_known_name_without_clitic():
+    from kg.recognize import Recognizer
+
+    got = {m.text: m.type for m in Recognizer(model=None).recognize("وقالت جامعة القاهرة الأهلية إن النتائج جيدة.")[1]}
+    assert got.get("جامعة القاهرة الأهلية") == "Organization", got
+
+
+def test_the_second_word_of_a_kunya_is_no_surname():
+    from kg.recognize import Recognizer
+
+    # أبو كريم is a name; كريم alone later is not a reference to him. A surname is.
+    text = "وقال أبو كريم إن الوضع صعب. وقال تيموثي غاردنر إن الحل لكريم. وأضاف أن الحل لغاردنر."
+    rec = Recognizer(model=StubModel({"ابو": "Person", "كريم": "Person", "تيموثي": "Person", "غاردنر": "Person"}))
+    got = {m.text: m.source for m in rec.recognize(text)[1]}
+    assert got["أبو كريم"] == "model" and got["تيموثي غاردنر"] == "model"
+    assert got.get("غاردنر") == "coref", got
+    assert "كريم" not in got, got
