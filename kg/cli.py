@@ -508,11 +508,22 @@ def push(graph, store_dir, endpoint, graph_store, auth, digest, default_graph):
               help="Where to write the model (default: the package's kg/models/ner.npz, or ner.crfsuite).")
 @click.option("--iterations", type=int, default=None, help="crf: L-BFGS iterations (default 150).")
 @click.option("--epochs", type=int, default=None, help="bilstm: passes over the corpus (default 8).")
-def train_ner(corpus, kind, out, iterations, epochs):
+@click.option("--unlabeled", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="bilstm: folder of unlabeled news in JSON Lines (e.g. ../shared/corpora/ant): "
+                   "train a first network, label the first --articles of these with the recognizer "
+                   "and it, then train the network on the gold and those sentences (how the shipped "
+                   "model is made).")
+@click.option("--articles", type=int, default=None,
+              help="with --unlabeled: how many articles to label (default 1500).")
+@click.option("--teacher", type=click.Path(dir_okay=False, exists=True, path_type=Path), default=None,
+              help="with --unlabeled: a network already trained on the gold corpora alone, to label "
+                   "with instead of training one first.")
+def train_ner(corpus, kind, out, iterations, epochs, unlabeled, articles, teacher):
     """Train the recognizer's model on the FANE corpora (NewsFANE's held-out fifth excluded).
 
     \b
     Example:
+        kg train-ner --corpus ../shared/corpora/fane --unlabeled ../shared/corpora/ant
         kg train-ner --corpus ../shared/corpora/fane
         kg train-ner --corpus ../shared/corpora/fane --kind crf
     """
@@ -538,14 +549,58 @@ def train_ner(corpus, kind, out, iterations, epochs):
     else:
         # an epoch takes about a minute: a line each
         settings = {"epochs": epochs} if epochs else {}
+        lex = load_lexicon()
+
+        def say(msg):
+            click.echo(f"{msg} ({time.perf_counter() - started:.0f} s)", err=True)
+
         try:
-            path = train_neural(train_set, target, load_lexicon(), settings=settings, finetune=news,
-                                progress=lambda msg: click.echo(f"{msg} ({time.perf_counter() - started:.0f} s)",
-                                                                err=True))
+            if unlabeled is not None:
+                train_set = train_set + _silver(corpus, unlabeled, articles, teacher, target, lex,
+                                                settings, news, say)
+                say(f"training on {len(train_set)} sentences, "
+                    f"{sum(len(s.tokens) for s in train_set)} tokens")
+            path = train_neural(train_set, target, lex, settings=settings, finetune=news, progress=say)
         except RuntimeError as exc:
             raise click.ClickException(str(exc)) from None
     size = path.stat().st_size / 1e6
     click.echo(f"wrote {path} ({size:.1f} MB) in {time.perf_counter() - started:.0f} s")
+
+
+def _silver(corpus: Path, unlabeled: Path, articles: int | None, teacher: Path | None, target: Path, lex,
+            settings: dict, news, say) -> list:
+    """Self-training sentences (:mod:`kg.silver`): the first ``articles`` of the
+    ``unlabeled`` folder read by the recognizer with ``teacher``, a network trained
+    on the gold corpora alone (trained here first, in a temporary folder, unless given)."""
+    import itertools
+    import tempfile
+
+    from .fane import load_corpus
+    from .io import read_articles
+    from .neural import NeuralTagger, train_neural
+    from .silver import ARTICLES, silver_sentences
+
+    files = sorted([*unlabeled.glob("*.jsonl"), *unlabeled.glob("*.jsonl.gz")])
+    if not files:
+        raise click.ClickException(f"{unlabeled}: no *.jsonl or *.jsonl.gz files")
+    with tempfile.TemporaryDirectory() as tmp:
+        if teacher is None:
+            teacher = Path(tmp) / "teacher.npz"
+            say("training the teacher: the network on the gold corpora alone")
+            train_neural(load_corpus(corpus)[0], teacher, lex, settings=settings, finetune=news, progress=say)
+        model = NeuralTagger(teacher, lex)
+    progress = Progress("articles labelled")
+    try:
+        items = list(itertools.islice(read_articles(files), articles or ARTICLES))
+        sentences = silver_sentences(items, model, lex, progress=progress)
+    except InputError as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        progress.close()
+    say(f"{len(items)} articles labelled: {len(sentences)} sentences, "
+        f"{sum(len(s.tokens) for s in sentences)} tokens, "
+        f"{sum(lab.startswith('B-') for s in sentences for lab in s.labels)} names")
+    return sentences
 
 
 @cli.command("train-clusters")

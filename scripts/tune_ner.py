@@ -4,7 +4,8 @@ training part of NewsFANE (its last fifth; see ``kg.fane.dev_split``), never on
 the held-out part that ``kg evaluate-ner`` scores.
 
     python scripts/tune_ner.py --corpus ../shared/corpora/fane [--kind bilstm|crf] \\
-        [--news-weight 2] [--param hidden=64 --param epochs=8] [--model dev.npz]
+        [--news-weight 2] [--param hidden=64 --param epochs=8] [--model dev.npz] \\
+        [--unlabeled ../shared/corpora/ant --teacher dev-teacher.npz --articles 1500 --skip 10000]
 
 Trains a model (the network by default, ``--param`` setting its training
 settings; CRFsuite's with ``--kind crf``, e.g. ``--param c1=0.05``) on
@@ -13,12 +14,14 @@ NewsFANE's training part minus the development split (plus WikiFANE), unless
 scores on the development split: lexicon and cues alone, the model alone, and
 the combination (read in blocks of sentences, as ``kg evaluate-ner`` reads the
 held-out part), followed by the combination under other model-confidence
-thresholds (``--sweep``).
+thresholds (``--sweep``). With ``--unlabeled``, the training set also takes the
+sentences of unlabeled news labelled with ``--teacher`` (see ``kg.silver``).
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import sys
 import time
 from pathlib import Path
@@ -26,7 +29,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from kg import recognize  # noqa: E402
+from kg import recognize, silver  # noqa: E402
+from kg.io import read_articles  # noqa: E402
 from kg.fane import load_corpus, news_training, spans  # noqa: E402
 from kg.lexicon import load_lexicon  # noqa: E402
 from kg.ner import _score, block_spans, evaluate_ner, format_ner_report, open_model, train  # noqa: E402
@@ -42,9 +46,24 @@ def main() -> int:
     parser.add_argument("--model", type=Path, default=None, help="a model trained without the dev split")
     parser.add_argument("--out", type=Path, default=None, help="default: dev.npz, or dev.crfsuite")
     parser.add_argument("--sweep", action="store_true", help="also try other confidence thresholds")
+    parser.add_argument("--unlabeled", type=Path, default=None,
+                        help="folder of unlabeled news: self-training as kg train-ner --unlabeled does")
+    parser.add_argument("--articles", type=int, default=None, help="with --unlabeled: articles to label")
+    parser.add_argument("--skip", type=int, default=0, help="with --unlabeled: articles to pass over first")
+    parser.add_argument("--teacher", type=Path, default=None,
+                        help="with --unlabeled: a network trained without the dev split, to label with")
     args = parser.parse_args()
     train_set, dev = load_corpus(args.corpus, dev=True, news_weight=args.news_weight)
     lex = load_lexicon()
+    if args.unlabeled is not None:
+        if args.teacher is None:
+            parser.error("--unlabeled needs --teacher (a network trained without the dev split)")
+        files = sorted([*args.unlabeled.glob("*.jsonl"), *args.unlabeled.glob("*.jsonl.gz")])
+        start = args.skip
+        articles = itertools.islice(read_articles(files), start, start + (args.articles or silver.ARTICLES))
+        extra = silver.silver_sentences(articles, open_model(args.teacher, lex), lex)
+        print(f"self-training: {len(extra)} sentences labelled by {args.teacher}")
+        train_set = train_set + extra
     path = args.model
     if path is None:
         params = {}

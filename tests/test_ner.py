@@ -381,3 +381,63 @@ def test_words_kept_before_the_word_table_grows_are_still_right_after(tiny_netwo
     assert len(model._static_rows) > rows and len(model._static) == len(fresh)
     for (labels, probs), (labels2, probs2) in zip(before, model.tag_many(first)):
         assert labels2 == labels and probs2 == pytest.approx(probs, abs=1e-6)
+
+
+def test_self_training_sentences_label_names_and_leave_titles_and_unsure_ones_out(monkeypatch):
+    import kg.silver
+    from kg.io import Article
+    from kg.recognize import Recognizer
+    from kg.silver import article_sentences
+    from tests.test_recognize import StubModel
+
+    text = ("وقال الرئيس الروسي إن المحادثات مفيدة. "
+            "والتقى تيموثي غاردنر بوزير الخارجية في موسكو أمس.")
+    tags = {"تيموثي": "Person", "غاردنر": "Person"}
+    sure = Recognizer(model=StubModel(tags), adjectives=False)
+    sents = article_sentences(sure, Article("a", text, published="2021-06-16"))
+    by_first = {s.tokens[0]: s for s in sents}
+    # a title standing for its holder is no name (FANE marks none); the adjective neither
+    assert set(by_first["وقال"].labels) == {"O"}
+    met = by_first["والتقي"]
+    assert spans(met.labels) == {(met.tokens.index("تيموثي"), met.tokens.index("غاردنر") + 1, "Person"),
+                                 (met.tokens.index("موسكو"), met.tokens.index("موسكو") + 1, "Place")}
+    # a name the recognizer is less sure of than MIN_CONFIDENCE (here the name cue's 0.75):
+    # its sentence is left out, neither taught as a name nor as no name
+    monkeypatch.setattr(kg.silver, "MIN_CONFIDENCE", 0.8)
+    unsure = Recognizer(model=StubModel(tags, prob=0.6), adjectives=False)
+    assert [s.tokens[0] for s in article_sentences(unsure, Article("a", text))] == ["وقال"]
+
+
+def test_train_ner_self_trains_on_unlabeled_news(tmp_path):
+    import json
+
+    from click.testing import CliRunner
+
+    from kg.cli import cli
+
+    write_fane(tmp_path / "NewsFANE_Gold_2014_170K.txt", TINY * 5)
+    news = tmp_path / "news"
+    news.mkdir()
+    with open(news / "a.jsonl", "w", encoding="utf-8") as fh:
+        for k in range(4):
+            fh.write(json.dumps({"id": f"n{k}", "text": f"قال الرئيس سامي حدادين في عمان إن حزب الامل سيفوز {k}."},
+                                ensure_ascii=False) + "\n")
+    out = tmp_path / "model.npz"
+    run = CliRunner().invoke(cli, ["train-ner", "--corpus", str(tmp_path), "--out", str(out), "--epochs", "2",
+                                   "--unlabeled", str(news), "--articles", "3"])
+    assert run.exit_code == 0, run.output
+    assert "training the teacher" in run.output
+    assert "3 articles labelled: 3 sentences" in run.output
+    gold = int(run.output.split("training a bilstm on ")[1].split()[0])
+    assert f"training on {gold + 3} sentences" in run.output  # the gold and the labelled ones
+    assert out.is_file() and not list(tmp_path.glob("*teacher*"))
+    # a given teacher is used as it is
+    again = CliRunner().invoke(cli, ["train-ner", "--corpus", str(tmp_path), "--out", str(tmp_path / "b.npz"),
+                                     "--epochs", "1", "--unlabeled", str(news), "--teacher", str(out)])
+    assert again.exit_code == 0, again.output
+    assert "training the teacher" not in again.output and "4 articles labelled" in again.output
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    bad = CliRunner().invoke(cli, ["train-ner", "--corpus", str(tmp_path), "--out", str(tmp_path / "c.npz"),
+                                   "--unlabeled", str(empty), "--teacher", str(out)])
+    assert bad.exit_code != 0 and "no *.jsonl" in bad.output
