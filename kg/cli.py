@@ -509,7 +509,8 @@ def push(graph, store_dir, endpoint, graph_store, auth, digest, default_graph):
 @click.option("--iterations", type=int, default=None, help="crf: L-BFGS iterations (default 150).")
 @click.option("--epochs", type=int, default=None, help="bilstm: passes over the corpus (default 8).")
 @click.option("--unlabeled", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="bilstm: folder of unlabeled news in JSON Lines (e.g. ../shared/corpora/ant): "
+              help="bilstm: folder of unlabeled news articles, as kg build reads them (e.g. "
+                   "../shared/corpora/ant): "
                    "train a first network, label the first --articles of these with the recognizer "
                    "and it, then train the network on the gold and those sentences (how the shipped "
                    "model is made).")
@@ -538,6 +539,8 @@ def train_ner(corpus, kind, out, iterations, epochs, unlabeled, articles, teache
         news = news_training(corpus) if kind == "bilstm" else None
     except CorpusError as exc:
         raise click.ClickException(str(exc)) from None
+    if kind == "crf" and (unlabeled or teacher or articles):
+        raise click.ClickException("--unlabeled, --articles and --teacher are for the network (--kind bilstm)")
     tokens = sum(len(s.tokens) for s in train_set)
     click.echo(f"training a {kind} on {len(train_set)} sentences, {tokens} tokens", err=True)
     target = out or shipped_model_path(kind)
@@ -556,8 +559,7 @@ def train_ner(corpus, kind, out, iterations, epochs, unlabeled, articles, teache
 
         try:
             if unlabeled is not None:
-                train_set = train_set + _silver(corpus, unlabeled, articles, teacher, target, lex,
-                                                settings, news, say)
+                train_set = train_set + _silver(corpus, unlabeled, articles, teacher, lex, settings, news, say)
                 say(f"training on {len(train_set)} sentences, "
                     f"{sum(len(s.tokens) for s in train_set)} tokens")
             path = train_neural(train_set, target, lex, settings=settings, finetune=news, progress=say)
@@ -567,7 +569,7 @@ def train_ner(corpus, kind, out, iterations, epochs, unlabeled, articles, teache
     click.echo(f"wrote {path} ({size:.1f} MB) in {time.perf_counter() - started:.0f} s")
 
 
-def _silver(corpus: Path, unlabeled: Path, articles: int | None, teacher: Path | None, target: Path, lex,
+def _silver(corpus: Path, unlabeled: Path, articles: int | None, teacher: Path | None, lex,
             settings: dict, news, say) -> list:
     """Self-training sentences (:mod:`kg.silver`): the first ``articles`` of the
     ``unlabeled`` folder read by the recognizer with ``teacher``, a network trained
@@ -580,9 +582,12 @@ def _silver(corpus: Path, unlabeled: Path, articles: int | None, teacher: Path |
     from .neural import NeuralTagger, train_neural
     from .silver import ARTICLES, silver_sentences
 
-    files = sorted([*unlabeled.glob("*.jsonl"), *unlabeled.glob("*.jsonl.gz")])
-    if not files:
-        raise click.ClickException(f"{unlabeled}: no *.jsonl or *.jsonl.gz files")
+    try:
+        items = list(itertools.islice(read_articles([unlabeled]), articles or ARTICLES))
+    except InputError as exc:
+        raise click.ClickException(str(exc)) from None
+    if not items:
+        raise click.ClickException(f"{unlabeled}: no articles (*.jsonl, *.jsonl.gz or *.txt files)")
     with tempfile.TemporaryDirectory() as tmp:
         if teacher is None:
             teacher = Path(tmp) / "teacher.npz"
@@ -591,10 +596,7 @@ def _silver(corpus: Path, unlabeled: Path, articles: int | None, teacher: Path |
         model = NeuralTagger(teacher, lex)
     progress = Progress("articles labelled")
     try:
-        items = list(itertools.islice(read_articles(files), articles or ARTICLES))
         sentences = silver_sentences(items, model, lex, progress=progress)
-    except InputError as exc:
-        raise click.ClickException(str(exc)) from None
     finally:
         progress.close()
     say(f"{len(items)} articles labelled: {len(sentences)} sentences, "

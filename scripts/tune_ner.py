@@ -58,9 +58,9 @@ def main() -> int:
     if args.unlabeled is not None:
         if args.teacher is None:
             parser.error("--unlabeled needs --teacher (a network trained without the dev split)")
-        files = sorted([*args.unlabeled.glob("*.jsonl"), *args.unlabeled.glob("*.jsonl.gz")])
         start = args.skip
-        articles = itertools.islice(read_articles(files), start, start + (args.articles or silver.ARTICLES))
+        articles = itertools.islice(read_articles([args.unlabeled]), start,
+                                    start + (args.articles or silver.ARTICLES))
         extra = silver.silver_sentences(articles, open_model(args.teacher, lex), lex)
         print(f"self-training: {len(extra)} sentences labelled by {args.teacher}")
         train_set = train_set + extra

@@ -440,4 +440,7 @@ def test_train_ner_self_trains_on_unlabeled_news(tmp_path):
     empty.mkdir()
     bad = CliRunner().invoke(cli, ["train-ner", "--corpus", str(tmp_path), "--out", str(tmp_path / "c.npz"),
                                    "--unlabeled", str(empty), "--teacher", str(out)])
-    assert bad.exit_code != 0 and "no *.jsonl" in bad.output
+    assert bad.exit_code != 0 and "no articles" in bad.output
+    crf = CliRunner().invoke(cli, ["train-ner", "--corpus", str(tmp_path), "--kind", "crf", "--out",
+                                   str(tmp_path / "d.crfsuite"), "--unlabeled", str(news)])
+    assert crf.exit_code != 0 and "for the network" in crf.output
