@@ -52,7 +52,11 @@ RECONCILE_MIN_CONFIDENCE = 0.8
 #: least this sure that none of its words is part of a name
 WEAK_CUE = 0.7
 VETO_MIN_CONFIDENCE = 0.9
-VETO_TYPES = {"Organization", "Place"}  # a title before a name is evidence enough for a person
+VETO_TYPES = {"Organization", "Place"}  # a title before a known given name is evidence enough
+#: a title's name of two unknown words (confidence WEAK_CUE: رئيس للوزراء | فسيتم حله،
+#: الرئيس التركي | جبال قنديل) is dropped where the model is sure its words are no name,
+#: or reads them as a name of another type
+VETO_WEAK_TITLES = True
 #: the veto also holds for the places after a head (المدينة X), found after the model
 VETO_LATE_PLACES = True
 #: an organization cue's name stops before a known name carrying a proclitic (الحزب ولبنان،
@@ -761,6 +765,11 @@ class Recognizer:
         its entry, title and type when the model's span has its type and lies
         inside it."""
         for i, j, typ, conf in spans:
+            if VETO_WEAK_TITLES and (m := doc.covered[i]) is not None and m.tok_start == i \
+                    and m.tok_end == j and self._weak_title(m) and typ != m.type:
+                self._uncover(doc, m)  # the model's reading may come in with match_model
+                mentions = [x for x in mentions if x is not m]
+                continue
             if conf < RECONCILE_MIN_CONFIDENCE:
                 continue
             over = {id(m): m for t in range(i, j) if (m := doc.covered[t]) is not None}
@@ -804,15 +813,21 @@ class Recognizer:
     def veto(self, doc: Doc, mentions: list[Mention], outside: list[float]) -> list[Mention]:
         """Drop each weak organization or place cue (a generic phrase: الحكومة المصرية;
         a verb after a head: المدينة تقل) whose words the model is sure are no name;
-        a title cue stays."""
+        a title cue stays, unless its name is of unknown words (VETO_WEAK_TITLES)."""
         keep = []
         for m in mentions:
-            if m.source == "cue" and m.is_name and m.confidence <= WEAK_CUE and m.type in VETO_TYPES \
+            if m.source == "cue" and m.is_name and m.confidence <= WEAK_CUE \
+                    and (m.type in VETO_TYPES or VETO_WEAK_TITLES and self._weak_title(m)) \
                     and min(outside[m.tok_start:m.tok_end]) >= VETO_MIN_CONFIDENCE:
                 self._uncover(doc, m)
             else:
                 keep.append(m)
         return keep
+
+    @staticmethod
+    def _weak_title(m: Mention) -> bool:
+        """A person after a title whose name starts with no known given name."""
+        return m.source == "cue" and m.type == "Person" and m.confidence <= WEAK_CUE
 
     def _uncover(self, doc: Doc, m: Mention) -> None:
         for t in range(m.tok_start, m.tok_end):

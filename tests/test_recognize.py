@@ -245,3 +245,34 @@ def test_the_second_word_of_a_kunya_is_no_surname():
     assert got["أبو كريم"] == "model" and got["تيموثي غاردنر"] == "model"
     assert got.get("غاردنر") == "coref", got
     assert "كريم" not in got, got
+
+
+@pytest.mark.parametrize("text,name", [
+    # a verb or a noun phrase after a title, no name
+    ("وقال المدرب إن اللاعب نفذ عددا من التمارين.", "نفذ عددا"),
+    ("وكان اللاعب جزء أساسيا من خط الوسط.", "جزء أساسيا"),
+])
+def test_a_title_before_two_unknown_words_the_model_is_sure_of_gives_no_person(text, name):
+    from kg.recognize import Recognizer
+
+    assert name in {m.text for m in Recognizer(model=None).recognize(text)[1]}
+    assert name in {m.text for m in Recognizer(model=StubModel({}, prob=0.6)).recognize(text)[1]}
+    assert name not in {m.text for m in Recognizer(model=StubModel({})).recognize(text)[1]}
+
+
+def test_a_title_before_two_unknown_words_the_model_reads_as_a_place_gives_the_place():
+    from kg.recognize import Recognizer
+
+    text = "ويذكر الرئيس جبال كوهسار في خطاباته."  # "the president mentions the Kuhsar mountains"
+    assert ("جبال كوهسار", "Person", "cue") in found(Recognizer(model=None), text)
+    got = found(Recognizer(model=StubModel({"جبال": "Place", "كوهسار": "Place"})), text)
+    assert ("جبال كوهسار", "Place", "model") in got, got
+    assert not [m for m in got if m[1] == "Person"], got
+
+
+def test_a_title_before_a_known_given_name_stays_whatever_the_model_says():
+    from kg.recognize import Recognizer
+
+    text = "وقال الوزير سليم كوبرولو إن المحادثات جيدة."
+    got = found(Recognizer(model=StubModel({})), text)
+    assert ("سليم كوبرولو", "Person", "cue") in got, got
