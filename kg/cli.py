@@ -395,24 +395,31 @@ def validate(graph, store_dir):
 @click.argument("graph", required=False, type=click.Path(path_type=Path))
 @click.option("--store", "store_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Score this store instead of an export file.")
+@click.option("--articles", "articles", multiple=True, type=click.Path(exists=True, path_type=Path),
+              help="Build the graph of the gold's articles from these files or folders (e.g. "
+                   "../shared/corpora/ant) in memory and score it, instead of GRAPH (repeatable).")
 @click.option("--json", "as_json", is_flag=True, help="Print the full result as JSON.")
-def evaluate(gold, graph, store_dir, as_json):
+def evaluate(gold, graph, store_dir, articles, as_json):
     """Score GRAPH against a GOLD annotation file: P/R/F1 per layer and the misses.
 
     \b
     Example:
         kg evaluate ../shared/gold/seeds.gold.json exports/graph.ttl
+        kg evaluate tests/data/ant.gold.json --articles ../shared/corpora/ant
     """
     import json
 
-    from .evaluate import evaluate as run, format_report, load_gold
+    from .evaluate import evaluate as run, format_report, gold_graph, load_gold
 
-    graph = _source(graph, store_dir)
+    if articles and (graph is not None or store_dir is not None):
+        raise click.UsageError("give GRAPH, --store or --articles, not two of them")
+    graph = None if articles else _source(graph, store_dir)
     try:
         gold_data = load_gold(gold)
-    except ValueError as exc:
+        store = gold_graph(gold_data, list(articles)) if articles else _load(graph)
+    except ValueError as exc:  # InputError included
         raise click.ClickException(str(exc)) from None
-    result = run(gold_data, _load(graph))
+    result = run(gold_data, store)
     click.echo(json.dumps(result, ensure_ascii=False, indent=1) if as_json else format_report(result),
                nl=not as_json or True)
 
