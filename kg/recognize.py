@@ -72,6 +72,10 @@ EDGE_TYPES = {"Person"}
 RETYPE_MIN_CONFIDENCE = 0.9
 RETYPE = {("Place", "Organization")}
 SPLIT_PERSON_LISTS = True
+#: one sense per article: where the model reads a city's name as an organization
+#: (RETYPE_MIN_CONFIDENCE) somewhere in an article, the lexicon's other mentions of that
+#: name there are the organization too (ليفربول the club, in a match report)
+RETYPE_IN_DOCUMENT = True
 #: document consistency (:meth:`Recognizer.propagate`): a name found with at least this
 #: confidence is a mention wherever else the same words occur in the text, and so is a
 #: person's surname (confidence of the propagated mentions: PROPAGATED_CONFIDENCE)
@@ -229,9 +233,11 @@ def lexicon_spans(lex: Lexicon, words: list[str], sent_of_token: list[int] | Non
                 if prefix and len(first) < MIN_STRIPPED_STEM:
                     continue
                 found = _lex_at(words, sents, i, first, lex.index, False)
-                if found and prefix and len(first) == MIN_STRIPPED_STEM \
+                if found and prefix and len(first) == MIN_STRIPPED_STEM and found[0] == i + 1 \
                         and lex.entries[found[1]].cls != "Country":
-                    found = None  # بنوك is not ب + نوك (Nuuk); لمصر is ل + مصر
+                    # بنوك is not ب + نوك (Nuuk); لمصر is ل + مصر, and لحزب العمال الكردستاني
+                    # is ل + a name the words after it confirm
+                    found = None
                 if not found and len(first) >= MIN_SKELETON_WORD:
                     found = _lex_at(words, sents, i, skeleton(first), lex.skeletons, True)
                 if found:
@@ -788,7 +794,10 @@ class Recognizer:
                     mentions = [x for x in mentions if x is not m] + [new]
                 continue
             if len(ms) == 1 and ms[0].tok_start <= i and j <= ms[0].tok_end and ms[0].type == typ \
-                    and ms[0].is_name and not (ms[0].source == "cue" and typ in NO_SHRINK):
+                    and ms[0].is_name and not (ms[0].source == "cue" and typ in NO_SHRINK) \
+                    and not (ms[0].source == "lexicon" and j < ms[0].tok_end):
+                # (a known name loses words before it, a title or a head, never its last
+                # words: لشبه جزيرة القرم is one name, whatever the model makes of لشبه)
                 m = ms[0]  # the model's name lies inside the mention: shrink it
                 new = self._reshape(doc, m, i, j)
             elif all(i <= m.tok_start and m.tok_end <= j and not (m.source == "lexicon" and m.type == typ)
@@ -849,6 +858,26 @@ class Recognizer:
                              confidence=m.confidence, key=m.key,
                              name=" ".join(token_key(t.text) for t in doc.tokens[i:j]),
                              title=m.title, is_name=m.is_name)
+
+    def retype_in_document(self, doc: Doc, mentions: list[Mention]) -> list[Mention]:
+        """The lexicon's cities whose name the model reads elsewhere in the document
+        as an organization, sure to :data:`RETYPE_MIN_CONFIDENCE`, become that
+        organization (see :data:`RETYPE_IN_DOCUMENT`)."""
+        orgs = {self._mention_keys(doc, m) for m in mentions
+                if m.source == "model" and m.type == "Organization" and m.confidence >= RETYPE_MIN_CONFIDENCE}
+        if not orgs:
+            return mentions
+        out = []
+        for m in mentions:
+            if m.source == "lexicon" and m.type == "Place" and m.cls == "City" \
+                    and (keys := self._mention_keys(doc, m)) in orgs:
+                self._uncover(doc, m)
+                new = self._mention(doc, m.tok_start, m.tok_end, 0, type="Organization", cls="Organization",
+                                    source="model", confidence=RETYPE_MIN_CONFIDENCE, name=" ".join(keys))
+                new.begin, new.end, new.text = m.begin, m.end, m.text
+                m = new
+            out.append(m)
+        return out
 
     def match_model(self, doc: Doc, spans) -> list[Mention]:
         """Mentions the model finds on tokens no earlier recognizer took (people and
@@ -1013,6 +1042,8 @@ class Recognizer:
             if self.reconcile_spans:
                 mentions = self.reconcile(doc, mentions, spans, outside)
             mentions += self.match_model(doc, spans)
+            if RETYPE_IN_DOCUMENT:
+                mentions = self.retype_in_document(doc, mentions)
         places = self.match_places(doc, before=not PLACE_BEFORE_PLACE_FIRST)
         if outside is not None and VETO_LATE_PLACES:
             places = self.veto(doc, places, outside)

@@ -276,3 +276,33 @@ def test_a_title_before_a_known_given_name_stays_whatever_the_model_says():
     text = "وقال الوزير سليم كوبرولو إن المحادثات جيدة."
     got = found(Recognizer(model=StubModel({})), text)
     assert ("سليم كوبرولو", "Person", "cue") in got, got
+
+
+def test_a_known_name_after_a_proclitic_on_a_three_letter_word_is_found():
+    from kg.recognize import Recognizer
+
+    # ل + حزب: the words after it confirm the name (a 3-letter stem alone would not: بنوك)
+    got = found(Recognizer(model=None), "وقال إن مقاتلين تابعين لحزب العمال الكردستاني قتلوا.")
+    assert ("حزب العمال الكردستاني", "Organization", "lexicon") in got, got
+
+
+def test_a_known_name_keeps_its_last_words_whatever_the_model_makes_of_its_first():
+    from kg.recognize import Recognizer
+
+    text = "لعب نيمار أمس مع باريس سان جيرمان في الدوري."
+    rec = Recognizer(model=StubModel({"باريس": "Organization", "سان": "Person", "جيرمان": "Person"}))
+    got = found(rec, text)
+    assert ("باريس سان جيرمان", "Organization", "lexicon") in got, got
+    assert not [m for m in got if m[0] == "سان جيرمان"], got
+
+
+def test_a_city_the_model_reads_as_a_club_somewhere_in_an_article_is_the_club_throughout():
+    from kg.recognize import Recognizer
+
+    text = "فاز ليفربول على ضيفه بهدفين. ولن تتاح لليفربول فترة كافية للراحة."
+    rec = Recognizer(model=StubModel({"ليفربول": "Organization"}))  # not the clitic form لليفربول
+    got = found(rec, text)
+    assert [typ for name, typ, _ in got if name.endswith("ليفربول")] == ["Organization", "Organization"], got
+    # without the model's reading, both are the city
+    got = found(Recognizer(model=StubModel({})), text)
+    assert [typ for name, typ, _ in got if name.endswith("ليفربول")] == ["Place", "Place"], got
