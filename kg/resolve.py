@@ -2,8 +2,10 @@
 
 - A lexicon mention denotes its lexicon entry (keyed by Wikidata id or slug).
 - Within an article, a shorter person name contained in a longer one (بوتين in
-  فلاديمير بوتين, أوشاكوف in يوري أوشاكوف) denotes the same person, and a bare
-  surname later in the text is added as a ``coref`` mention.
+  فلاديمير بوتين, أوشاكوف in يوري أوشاكوف, also after a proclitic: لسركيسيان)
+  denotes the same person, and a bare surname later in the text is added as a
+  ``coref`` mention; a shorter organization name contained in exactly one longer
+  one (سياك in سياك موتور كورب) denotes that organization.
 - Across articles, entities the lexicon does not know are identified by type
   and the spelling-variant skeleton of their normalized name, so دميتري بيسكوف
   and ديمتري بيسكوف are one person.
@@ -19,6 +21,9 @@ from .recognize import Doc, Mention, Recognizer
 from .text import clitic_variants, skeleton
 
 COREF_CONFIDENCE = 0.8
+#: types whose shorter names, within an article, denote the longer name that contains them
+CONTAINED_TYPES = ("Person", "Organization")
+MIN_CONTAINED = 3  # letters: آس (the newspaper) is no part of إي إس بي إن
 
 
 @dataclass
@@ -55,21 +60,37 @@ def _display(m: Mention) -> str:
 def resolve_article(doc: Doc, mentions: list[Mention], rec: Recognizer) -> list[tuple[Mention, str]]:
     """Assign an entity id to each mention of one article, adding surname mentions."""
     lex: Lexicon = rec.lex
-    persons = [m for m in mentions if m.type == "Person" and m.is_name]
+    names = [m for m in mentions if m.type in CONTAINED_TYPES and m.is_name]
     # full names in this article, longest first, by their token keys
-    full: list[tuple[tuple[str, ...], str]] = []
-    for m in sorted(persons, key=lambda m: -(m.tok_end - m.tok_start)):
+    seen: dict[str, list[tuple[tuple[str, ...], str]]] = {typ: [] for typ in CONTAINED_TYPES}
+    for m in sorted(names, key=lambda m: -(m.tok_end - m.tok_start)):
         keys = tuple(m.name.split())
         eid = entity_id(m)
-        if not m.key:
-            # contained in a longer name seen in this article → same person
-            for longer, other in full:
-                if len(longer) > len(keys) and _contains(longer, keys):
-                    eid = other
-                    break
-        full.append((keys, eid))
+        if not m.key and len("".join(keys)) >= MIN_CONTAINED:
+            # contained in a longer name seen in this article → the same person; the
+            # same organization where only one longer name contains it (سياك in سياك
+            # موتور كورب; الاتحاد in both الاتحاد الأوروبي and الاتحاد الأفريقي is left alone)
+            hosts = [other for longer, other in seen[m.type] if len(longer) > len(keys)
+                     and any(_contains(longer, variant) for variant in _clitic_readings(keys))]
+            if hosts and (m.type == "Person" or len(set(hosts)) == 1):
+                eid = hosts[0]
+        seen[m.type].append((keys, eid))
         m.key = m.key or (eid if eid in lex.entries else "")
         m._eid = eid  # type: ignore[attr-defined]
+    full = seen["Person"]
+    # a name written with a proclitic the anchor kept (وقنديل، لسياك) is the name
+    # found without it in the same article
+    plain: dict[tuple[str, tuple[str, ...]], str] = {}
+    for m in mentions:
+        if m.is_name:
+            plain.setdefault((m.type, tuple(m.name.split())), getattr(m, "_eid", None) or entity_id(m))
+    for m in mentions:
+        if m.is_name and not m.key and not hasattr(m, "_eid"):
+            for variant in _clitic_readings(tuple(m.name.split()))[1:]:
+                if (eid := plain.get((m.type, variant))) is not None:
+                    m._eid = eid  # type: ignore[attr-defined]
+                    m.key = eid if eid in lex.entries else ""
+                    break
     # surnames of multi-word names → coref mentions of the same person
     surnames: dict[str, str] = {}
     for keys, eid in full:
@@ -92,6 +113,12 @@ def resolve_article(doc: Doc, mentions: list[Mention], rec: Recognizer) -> list[
         eid = getattr(m, "_eid", None) or entity_id(m)
         out.append((m, eid))
     return out
+
+
+def _clitic_readings(keys: tuple[str, ...]) -> list[tuple[str, ...]]:
+    """A name's token keys as written, then with its first word's proclitics
+    stripped (لسركيسيان → سركيسيان), which a model mention's anchor may keep."""
+    return [keys] + [(first, *keys[1:]) for prefix, first in clitic_variants(keys[0]) if prefix and first]
 
 
 def _contains(longer: tuple[str, ...], shorter: tuple[str, ...]) -> bool:

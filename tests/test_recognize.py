@@ -306,3 +306,36 @@ def test_a_city_the_model_reads_as_a_club_somewhere_in_an_article_is_the_club_th
     # without the model's reading, both are the city
     got = found(Recognizer(model=StubModel({})), text)
     assert [typ for name, typ, _ in got if name.endswith("ليفربول")] == ["Place", "Place"], got
+
+
+def _entities(rec, text):
+    res = extract(Article("x", text), rec)
+    return {m.text: eid for m, eid in res.mentions}
+
+
+def test_a_shorter_organization_name_denotes_the_one_longer_name_that_contains_it():
+    from kg.recognize import Recognizer
+
+    rec = Recognizer(model=StubModel({"زيتوكس": "Organization", "موتورز": "Organization"}))
+    ids = _entities(rec, "وقعت زيتوكس موتورز اتفاقا مع الحكومة. وقالت زيتوكس إن المصنع جاهز.")
+    assert ids["زيتوكس"] == ids["زيتوكس موتورز"], ids
+
+
+def test_a_shorter_organization_name_two_longer_names_contain_is_left_alone():
+    from kg.recognize import Recognizer
+
+    rec = Recognizer(model=StubModel({"زيتوكس": "Organization", "يونايتد": "Organization",
+                                      "سيتي": "Organization"}))
+    ids = _entities(rec, "وتعادل زيتوكس يونايتد مع زيتوكس سيتي أمس. وقالت زيتوكس إن الملعب جاهز.")
+    assert len({ids["زيتوكس"], ids["زيتوكس يونايتد"], ids["زيتوكس سيتي"]}) == 3, ids
+
+
+def test_a_name_whose_anchor_kept_a_proclitic_is_the_name_without_it():
+    from kg.recognize import Recognizer
+
+    # a person's surname after ل, and a place after و, that the model read with the clitic
+    rec = Recognizer(model=StubModel({"ماريانا": "Person", "كوستوفا": "Person", "لكوستوفا": "Person",
+                                      "زاموتا": "Place", "وزاموتا": "Place"}))
+    ids = _entities(rec, "وقالت ماريانا كوستوفا إن زاموتا آمنة. وكانت لكوستوفا زيارة إلى الشمال وزاموتا أمس.")
+    assert ids["لكوستوفا"] == ids["ماريانا كوستوفا"], ids
+    assert ids["وزاموتا"] == ids["زاموتا"], ids
