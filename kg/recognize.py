@@ -72,6 +72,9 @@ EDGE_TYPES = {"Person"}
 RETYPE_MIN_CONFIDENCE = 0.9
 RETYPE = {("Place", "Organization")}
 SPLIT_PERSON_LISTS = True
+#: ... except after a lone known given name, before a word that is no given name after its
+#: و (داني ويلبك، جافين وليامسون: one name; رمزي وفؤاد: two)
+SPLIT_KEEPS_GIVEN_NAME = True
 #: one sense per article: where the model reads a city's name as an organization
 #: (RETYPE_MIN_CONFIDENCE) somewhere in an article, the lexicon's other mentions of that
 #: name there are the organization too (ليفربول the club, in a match report)
@@ -755,7 +758,10 @@ class Recognizer:
                     for t in range(i + 1, j):
                         w = doc.tokens[t].text
                         if w.startswith("و") and len(w) >= 4 and w not in self.lex.given_names \
-                                and not self._connector(doc.tokens[t - 1].text):
+                                and not self._connector(doc.tokens[t - 1].text) \
+                                and not (SPLIT_KEEPS_GIVEN_NAME and t - cut == 1
+                                         and self._given(doc.tokens[cut].text)
+                                         and w[1:] not in self.lex.given_names):
                             out.append((cut, t, typ, conf))
                             cut = t
                     i = cut

@@ -339,3 +339,17 @@ def test_a_name_whose_anchor_kept_a_proclitic_is_the_name_without_it():
     ids = _entities(rec, "وقالت ماريانا كوستوفا إن زاموتا آمنة. وكانت لكوستوفا زيارة إلى الشمال وزاموتا أمس.")
     assert ids["لكوستوفا"] == ids["ماريانا كوستوفا"], ids
     assert ids["وزاموتا"] == ids["زاموتا"], ids
+
+
+@pytest.mark.parametrize("text,names", [
+    # a given name alone, then a surname that starts with و: one name
+    ("وأصيب المهاجم داني ويلبرغ في المباراة.", ["داني ويلبرغ"]),
+    # a given name, then و + another given name: two people
+    ("وعاد الطفلان رمزي وفؤاد إلى البيت.", ["رمزي", "فؤاد"]),
+])
+def test_a_name_the_model_reads_over_a_word_starting_with_waw(text, names):
+    from kg.recognize import Recognizer
+
+    words = {"داني": "Person", "ويلبرغ": "Person", "رمزي": "Person", "وفواد": "Person"}
+    got = [m.text for m in Recognizer(model=StubModel(words)).recognize(text)[1] if m.type == "Person"]
+    assert got == names, got
