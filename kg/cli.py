@@ -405,7 +405,7 @@ def evaluate(gold, graph, store_dir, articles, as_json):
     \b
     Example:
         kg evaluate ../shared/gold/seeds.gold.json exports/graph.ttl
-        kg evaluate tests/data/ant.gold.json --articles ../shared/corpora/ant
+        kg evaluate tests/data/ant-test.gold.json --articles ../shared/corpora/ant
     """
     import json
 
