@@ -50,8 +50,11 @@ def entity_id(m: Mention) -> str:
 
 
 def _display(m: Mention) -> str:
-    """A mention's text without proclitics the anchor kept (للولايات → الولايات)."""
+    """A mention's text without proclitics the anchor kept (للولايات → الولايات)
+    and without hashtag marks."""
     text = m.text
+    if "#" in text or "_" in text:  # a hashtag in the name: دونالد #ترمب، #محمود_عباس
+        text = " ".join(text.replace("#", " ").replace("_", " ").split())
     if text.startswith("لل") and not m.key:
         return "ال" + text[2:]
     return text

@@ -135,7 +135,7 @@ def clean(text: str) -> str:
 
 # ---------------------------------------------------------------- tokens
 
-_TOKEN = re.compile(r"[^\W_]+(?:[.'’][^\W_]+)*|[^\w\s]", re.UNICODE)
+_TOKEN = re.compile(r"[^\W_]+(?:[.'’][^\W_]+)*|[^\w\s#]", re.UNICODE)  # a hashtag's # is markup, like its _
 _ARABIC_LETTER = re.compile(r"[\u0621-\u064A\u0671-\u06D3]")
 
 

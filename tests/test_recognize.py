@@ -353,3 +353,15 @@ def test_a_name_the_model_reads_over_a_word_starting_with_waw(text, names):
     words = {"داني": "Person", "ويلبرغ": "Person", "رمزي": "Person", "وفواد": "Person"}
     got = [m.text for m in Recognizer(model=StubModel(words)).recognize(text)[1] if m.type == "Person"]
     assert got == names, got
+
+
+def test_a_hashtag_inside_a_name_does_not_break_it(recognizer):
+    from kg.resolve import contribution
+
+    res = extract(Article("h", "وقال الرئيس الفرنسي إيمانويل #ماكرون إن المفاوضات مع #محمود_عباس مستمرة."), recognizer)
+    got = {m.text: (m, eid) for m, eid in res.mentions}
+    assert "إيمانويل #ماكرون" in got, list(got)
+    m, eid = got["إيمانويل #ماكرون"]
+    assert m.source == "lexicon" and contribution(m, eid)[3] == "إيمانويل ماكرون"
+    m, eid = got["محمود_عباس"]
+    assert contribution(m, eid)[3] == "محمود عباس"
