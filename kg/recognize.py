@@ -134,6 +134,7 @@ class Cues:
     connectors: frozenset[str]
     host_words: frozenset[str]
     directions: frozenset[str]  # جنوبي، غربي: after a place name, not part of it
+    group_plurals: frozenset[str] = frozenset()  # الروس، الأكراد: peoples, no person's name
 
 
 def _keys(text: str) -> tuple[str, ...]:
@@ -158,6 +159,7 @@ def load_cues() -> Cues:
         connectors=frozenset(normalize(w).text for w in data["name_connectors"]),
         host_words=frozenset(k for w in data["host_words"] for k in _keys(w)),
         directions=frozenset(k for w in data["directions"] for k in _keys(w)),
+        group_plurals=frozenset(k for w in data.get("group_plurals", ()) for k in _keys(w)),
     )
 
 
@@ -894,6 +896,9 @@ class Recognizer:
                 continue
             if conf < MODEL_MIN_CONFIDENCE[typ]:
                 continue
+            if j == i + 1 and (token_key(w := doc.tokens[i].text) in self.cues.group_plurals
+                               or w[:1] == "و" and token_key(w[1:]) in self.cues.group_plurals):
+                continue  # a people (جواسيس روس "Russian spies"), not a name
             out.append(self._mention(doc, i, j, self._model_prefix(doc, i), type=typ, cls=typ,
                                      source="model", confidence=conf,
                                      name=" ".join(token_key(t.text) for t in doc.tokens[i:j])))

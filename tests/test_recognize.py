@@ -365,3 +365,11 @@ def test_a_hashtag_inside_a_name_does_not_break_it(recognizer):
     assert m.source == "lexicon" and contribution(m, eid)[3] == "إيمانويل ماكرون"
     m, eid = got["محمود_عباس"]
     assert contribution(m, eid)[3] == "محمود عباس"
+
+
+def test_a_people_named_by_its_plural_is_no_person():
+    from kg.recognize import Recognizer
+
+    text = "وكشف عن عشرات الجواسيس الروس في لندن، واعتقل الأمن عميلين روس."
+    got = found(Recognizer(model=StubModel({"الروس": "Person", "روس": "Person"})), text)
+    assert not [m for m in got if m[1] == "Person"], got
