@@ -373,3 +373,14 @@ def test_a_people_named_by_its_plural_is_no_person():
     text = "وكشف عن عشرات الجواسيس الروس في لندن، واعتقل الأمن عميلين روس."
     got = found(Recognizer(model=StubModel({"الروس": "Person", "روس": "Person"})), text)
     assert not [m for m in got if m[1] == "Person"], got
+
+
+def test_a_front_is_a_party_only_with_a_party_like_name():
+    from kg.recognize import Recognizer
+
+    rec = Recognizer(model=None)
+    # a battlefront: "the Karama front east of the city"
+    got = found(rec, "وتقدمت القوات في جبهة الكرامة شرق المدينة.")
+    assert not [m for m in got if m[1] == "Organization"], got
+    got = found(rec, "وأسس المعارضون جبهة الإصلاح الوطني عام 1992.")
+    assert ("جبهة الإصلاح الوطني", "Organization", "cue") in got, got
