@@ -88,7 +88,8 @@ def resolve_article(doc: Doc, mentions: list[Mention], rec: Recognizer) -> list[
         if m.is_name:
             plain.setdefault((m.type, tuple(m.name.split())), getattr(m, "_eid", None) or entity_id(m))
     for m in mentions:
-        if m.is_name and not m.key and not hasattr(m, "_eid"):
+        # (a name the steps above did not join to another, whatever its type)
+        if m.is_name and not m.key and getattr(m, "_eid", None) in (None, entity_id(m)):
             for variant in _clitic_readings(tuple(m.name.split()))[1:]:
                 if (eid := plain.get((m.type, variant))) is not None:
                     m._eid = eid  # type: ignore[attr-defined]

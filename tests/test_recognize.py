@@ -384,3 +384,11 @@ def test_a_front_is_a_party_only_with_a_party_like_name():
     assert not [m for m in got if m[1] == "Organization"], got
     got = found(rec, "وأسس المعارضون جبهة الإصلاح الوطني عام 1992.")
     assert ("جبهة الإصلاح الوطني", "Organization", "cue") in got, got
+
+
+def test_a_one_word_organization_written_with_a_proclitic_is_the_same_organization():
+    from kg.recognize import Recognizer
+
+    rec = Recognizer(model=StubModel({"زيتوكس": "Organization", "لزيتوكس": "Organization"}))
+    ids = _entities(rec, "وأعلنت زيتوكس أرباحها. وقال متحدث لزيتوكس إن الأسهم ارتفعت.")
+    assert ids["لزيتوكس"] == ids["زيتوكس"], ids
