@@ -7,18 +7,20 @@
   ``coref`` mention; a shorter organization name contained in exactly one longer
   one (سياك in سياك موتور كورب) denotes that organization.
 - Across articles, entities the lexicon does not know are identified by type
-  and the spelling-variant skeleton of their normalized name, so دميتري بيسكوف
-  and ديمتري بيسكوف are one person.
+  and the spelling-variant skeleton of their normalized name as the anchor shows
+  it (without a proclitic it leaves out), عبد and أبو joined to the next word, so
+  دميتري بيسكوف and ديمتري بيسكوف, عبد الفتاح يونس and عبدالفتاح يونس are one person.
 """
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 
 from .lexicon import Entry, Lexicon
 from .recognize import Doc, Mention, Recognizer
-from .text import clitic_variants, skeleton
+from .text import clitic_variants, normalize, skeleton, token_key
 
 COREF_CONFIDENCE = 0.8
 #: types whose shorter names, within an article, denote the longer name that contains them
@@ -43,10 +45,26 @@ class Entity:
             self.cls = cls
 
 
+_JOINED = re.compile(r"(?:^|(?<= ))(عبد|ابو) ?(?:ال)?(?=\S)")
+
+
+def _joined(name: str) -> str:
+    """A name with عبد and أبو written together with the next word (عبد الفتاح يونس and
+    عبدالفتاح يونس are one name; keys are normalized, so أبو is ابو)."""
+    return _JOINED.sub(r"\1", name)
+
+
+def _keys(m: Mention) -> tuple[str, ...]:
+    """The word keys of a mention's anchor: its name as the text shows it, without
+    the proclitics the anchor leaves out (ومحمد حسين → محمد حسين) or hashtag marks."""
+    text = m.text.replace("#", " ").replace("_", " ")
+    return tuple(token_key(w) for w in normalize(text).text.split()) or tuple(m.name.split())
+
+
 def entity_id(m: Mention) -> str:
     if m.key:
         return m.key
-    return f"{m.type}:{skeleton(m.name)}"
+    return f"{m.type}:{skeleton(_joined(' '.join(_keys(m))))}"
 
 
 def _display(m: Mention) -> str:
@@ -67,14 +85,15 @@ def resolve_article(doc: Doc, mentions: list[Mention], rec: Recognizer) -> list[
     # full names in this article, longest first, by their token keys
     seen: dict[str, list[tuple[tuple[str, ...], str]]] = {typ: [] for typ in CONTAINED_TYPES}
     for m in sorted(names, key=lambda m: -(m.tok_end - m.tok_start)):
-        keys = tuple(m.name.split())
+        keys = _keys(m)
         eid = entity_id(m)
         if not m.key and len("".join(keys)) >= MIN_CONTAINED:
             # contained in a longer name seen in this article → the same person; the
             # same organization where only one longer name contains it (سياك in سياك
             # موتور كورب; الاتحاد in both الاتحاد الأوروبي and الاتحاد الأفريقي is left alone)
             hosts = [other for longer, other in seen[m.type] if len(longer) > len(keys)
-                     and any(_contains(longer, variant) for variant in _clitic_readings(keys))]
+                     and any(_contains(longer, variant, ends=m.type == "Person")
+                             for variant in _clitic_readings(keys))]
             if hosts and (m.type == "Person" or len(set(hosts)) == 1):
                 eid = hosts[0]
         seen[m.type].append((keys, eid))
@@ -83,15 +102,17 @@ def resolve_article(doc: Doc, mentions: list[Mention], rec: Recognizer) -> list[
     full = seen["Person"]
     # a name written with a proclitic the anchor kept (وقنديل، لسياك) is the name
     # found without it in the same article
+    # (and one written as a known name of the article is that name's entry: برشلونة the
+    # club, when نادي برشلونة is in the text)
     plain: dict[tuple[str, tuple[str, ...]], str] = {}
-    for m in mentions:
+    for m in sorted(mentions, key=lambda m: not m.key):  # known names first
         if m.is_name:
-            plain.setdefault((m.type, tuple(m.name.split())), getattr(m, "_eid", None) or entity_id(m))
+            plain.setdefault((m.type, _keys(m)), getattr(m, "_eid", None) or entity_id(m))
     for m in mentions:
         # (a name the steps above did not join to another, whatever its type)
         if m.is_name and not m.key and getattr(m, "_eid", None) in (None, entity_id(m)):
-            for variant in _clitic_readings(tuple(m.name.split()))[1:]:
-                if (eid := plain.get((m.type, variant))) is not None:
+            for variant in _clitic_readings(_keys(m)):
+                if (eid := plain.get((m.type, variant))) not in (None, entity_id(m)):
                     m._eid = eid  # type: ignore[attr-defined]
                     m.key = eid if eid in lex.entries else ""
                     break
@@ -125,11 +146,16 @@ def _clitic_readings(keys: tuple[str, ...]) -> list[tuple[str, ...]]:
     return [keys] + [(first, *keys[1:]) for prefix, first in clitic_variants(keys[0]) if prefix and first]
 
 
-def _contains(longer: tuple[str, ...], shorter: tuple[str, ...]) -> bool:
-    n = len(shorter)
-    sk_long = [skeleton(k) for k in longer]
-    sk_short = [skeleton(k) for k in shorter]
-    return any(sk_long[i:i + n] == sk_short for i in range(len(longer) - n + 1))
+def _contains(longer: tuple[str, ...], shorter: tuple[str, ...], ends: bool = False) -> bool:
+    """Whether ``shorter`` occurs in ``longer`` (word keys, spelling variants and
+    joined عبد/أبو aside); with ``ends``, also whether it is a two-word name of
+    ``longer``'s first and last words (محمود الضلعي in محمود يحيى الضلعي)."""
+    sk_long = [skeleton(k) for k in _joined(" ".join(longer)).split()]
+    sk_short = [skeleton(k) for k in _joined(" ".join(shorter)).split()]
+    n = len(sk_short)
+    if ends and n == 2 and len(sk_long) > 2 and sk_short == [sk_long[0], sk_long[-1]]:
+        return True
+    return any(sk_long[i:i + n] == sk_short for i in range(len(sk_long) - n + 1))
 
 
 def contribution(m: Mention, eid: str) -> tuple[str, str, str, str | None, bool]:

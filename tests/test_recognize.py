@@ -392,3 +392,22 @@ def test_a_one_word_organization_written_with_a_proclitic_is_the_same_organizati
     rec = Recognizer(model=StubModel({"زيتوكس": "Organization", "لزيتوكس": "Organization"}))
     ids = _entities(rec, "وأعلنت زيتوكس أرباحها. وقال متحدث لزيتوكس إن الأسهم ارتفعت.")
     assert ids["لزيتوكس"] == ids["زيتوكس"], ids
+
+
+def test_one_person_whether_abd_is_written_apart_or_joined(recognizer):
+    a = extract(Article("a", "وقال المتحدث عبد الكريم زوبيري إن الاجتماع انتهى."), recognizer)
+    b = extract(Article("b", "وقال المتحدث عبدالكريم زوبيري إن الاجتماع انتهى."), recognizer)
+    ea = {m.text: e for m, e in a.mentions}["عبد الكريم زوبيري"]
+    eb = {m.text: e for m, e in b.mentions}["عبدالكريم زوبيري"]
+    assert ea == eb
+
+
+def test_a_name_after_a_conjunction_is_one_entity_with_the_name_alone():
+    from kg.recognize import Recognizer
+
+    rec = Recognizer(model=StubModel({"ومحمد": "Person", "محمد": "Person", "زوبيري": "Person"}))
+    a = extract(Article("a", "وصل محمد زوبيري أمس."), rec)
+    b = extract(Article("b", "وصل الوزير حسن الحاج ومحمد زوبيري أمس."), rec)
+    ea = {m.text: e for m, e in a.mentions}["محمد زوبيري"]
+    eb = {m.text: e for m, e in b.mentions}["محمد زوبيري"]  # the anchor leaves و out
+    assert ea == eb
