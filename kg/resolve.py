@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from .lexicon import Entry, Lexicon
 from .recognize import Doc, Mention, Recognizer
-from .text import clitic_variants, normalize, skeleton, token_key
+from .text import clitic_variants, normalize, skeleton, token_key, tokenize
 
 COREF_CONFIDENCE = 0.8
 #: types whose shorter names, within an article, denote the longer name that contains them
@@ -54,11 +54,18 @@ def _joined(name: str) -> str:
     return _JOINED.sub(r"\1", name)
 
 
+def _unmarked(text: str) -> str:
+    """``text`` without hashtag marks (دونالد #ترمب، #محمود_عباس)."""
+    if "#" in text or "_" in text:
+        return " ".join(text.replace("#", " ").replace("_", " ").split())
+    return text
+
+
 def _keys(m: Mention) -> tuple[str, ...]:
     """The word keys of a mention's anchor: its name as the text shows it, without
-    the proclitics the anchor leaves out (ومحمد حسين → محمد حسين) or hashtag marks."""
-    text = m.text.replace("#", " ").replace("_", " ")
-    return tuple(token_key(w) for w in normalize(text).text.split()) or tuple(m.name.split())
+    the proclitics the anchor leaves out (ومحمد حسين → محمد حسين)."""
+    words = [token_key(t.text) for t in tokenize(normalize(_unmarked(m.text)).text) if t.is_word]
+    return tuple(words) or tuple(m.name.split())
 
 
 def entity_id(m: Mention) -> str:
@@ -70,9 +77,7 @@ def entity_id(m: Mention) -> str:
 def _display(m: Mention) -> str:
     """A mention's text without proclitics the anchor kept (للولايات → الولايات)
     and without hashtag marks."""
-    text = m.text
-    if "#" in text or "_" in text:  # a hashtag in the name: دونالد #ترمب، #محمود_عباس
-        text = " ".join(text.replace("#", " ").replace("_", " ").split())
+    text = _unmarked(m.text)
     if text.startswith("لل") and not m.key:
         return "ال" + text[2:]
     return text
@@ -100,10 +105,9 @@ def resolve_article(doc: Doc, mentions: list[Mention], rec: Recognizer) -> list[
         m.key = m.key or (eid if eid in lex.entries else "")
         m._eid = eid  # type: ignore[attr-defined]
     full = seen["Person"]
-    # a name written with a proclitic the anchor kept (وقنديل، لسياك) is the name
-    # found without it in the same article
-    # (and one written as a known name of the article is that name's entry: برشلونة the
-    # club, when نادي برشلونة is in the text)
+    # a name written with a proclitic the anchor kept (وقنديل، لسياك) is the name found
+    # without it in the same article, and one written as a known name of the article is
+    # that name's entry (برشلونة the club, when نادي برشلونة is in the text)
     plain: dict[tuple[str, tuple[str, ...]], str] = {}
     for m in sorted(mentions, key=lambda m: not m.key):  # known names first
         if m.is_name:
