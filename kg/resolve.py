@@ -83,6 +83,28 @@ def _display(m: Mention) -> str:
     return text
 
 
+_CLUBS: dict[int, dict[str, str]] = {}
+CLUB_HEAD = "نادي"
+
+
+def club_names(lex: Lexicon) -> dict[str, str]:
+    """The known sports clubs by the spelling skeleton of their name after نادي (نادي
+    برشلونة → برشلونة), where that name is one club's: a club the recognizer finds as an
+    organization by its bare name (a city's, which the lexicon keeps for the city) is that
+    club."""
+    if id(lex) not in _CLUBS:
+        names: dict[str, set[str]] = {}
+        for key, e in lex.entries.items():
+            if e.cls != "SportsOrganization":
+                continue
+            for n in (e.ar, *e.aliases):
+                words = normalize(n).text.split()
+                if len(words) >= 2 and words[0] == CLUB_HEAD:
+                    names.setdefault(skeleton(" ".join(token_key(w) for w in words[1:])), set()).add(key)
+        _CLUBS[id(lex)] = {k: next(iter(v)) for k, v in names.items() if len(v) == 1}
+    return _CLUBS[id(lex)]
+
+
 def resolve_article(doc: Doc, mentions: list[Mention], rec: Recognizer) -> list[tuple[Mention, str]]:
     """Assign an entity id to each mention of one article, adding surname mentions."""
     lex: Lexicon = rec.lex
@@ -120,6 +142,11 @@ def resolve_article(doc: Doc, mentions: list[Mention], rec: Recognizer) -> list[
                     m._eid = eid  # type: ignore[attr-defined]
                     m.key = eid if eid in lex.entries else ""
                     break
+    clubs = club_names(lex)
+    for m in mentions:
+        if m.is_name and not m.key and m.type == "Organization" and getattr(m, "_eid", None) in (None, entity_id(m)) \
+                and (club := clubs.get(skeleton(" ".join(_keys(m))))) is not None:
+            m._eid = m.key = club  # type: ignore[attr-defined]
     # surnames of multi-word names → coref mentions of the same person
     surnames: dict[str, str] = {}
     for keys, eid in full:

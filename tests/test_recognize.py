@@ -407,3 +407,11 @@ def test_a_name_after_a_conjunction_is_one_entity_with_the_name_alone():
     ea = {m.text: e for m, e in a.mentions}["محمد زوبيري"]
     eb = {m.text: e for m, e in b.mentions}["محمد زوبيري"]  # the anchor leaves و out
     assert ea == eb
+
+
+def test_a_club_named_by_its_city_is_the_known_club():
+    from kg.recognize import Recognizer
+
+    rec = Recognizer(model=StubModel({"برشلونة": "Organization"}))
+    res = extract(Article("c", "وفاز برشلونة على ضيفه بثلاثة أهداف."), rec)
+    assert [(m.text, eid) for m, eid in res.mentions if m.type == "Organization"] == [("برشلونة", "fc_barcelona")]
