@@ -64,8 +64,11 @@ def _unmarked(text: str) -> str:
 def _keys(m: Mention) -> tuple[str, ...]:
     """The word keys of a mention's anchor: its name as the text shows it, without
     the proclitics the anchor leaves out (ومحمد حسين → محمد حسين)."""
-    words = [token_key(t.text) for t in tokenize(normalize(_unmarked(m.text)).text) if t.is_word]
-    return tuple(words) or tuple(m.name.split())
+    keys = getattr(m, "_keys", None)
+    if keys is None:
+        words = [token_key(t.text) for t in tokenize(normalize(_unmarked(m.text)).text) if t.is_word]
+        keys = m._keys = tuple(words) or tuple(m.name.split())  # type: ignore[attr-defined]
+    return keys
 
 
 def entity_id(m: Mention) -> str:
