@@ -74,7 +74,10 @@ def _keys(m: Mention) -> tuple[str, ...]:
 def entity_id(m: Mention) -> str:
     if m.key:
         return m.key
-    return f"{m.type}:{skeleton(_joined(' '.join(_keys(m))))}"
+    own = getattr(m, "_own_id", None)
+    if own is None:
+        own = m._own_id = f"{m.type}:{skeleton(_joined(' '.join(_keys(m))))}"  # type: ignore[attr-defined]
+    return own
 
 
 def _display(m: Mention) -> str:
@@ -111,25 +114,28 @@ def club_names(lex: Lexicon) -> dict[str, str]:
 def resolve_article(doc: Doc, mentions: list[Mention], rec: Recognizer) -> list[tuple[Mention, str]]:
     """Assign an entity id to each mention of one article, adding surname mentions."""
     lex: Lexicon = rec.lex
+    for m in mentions:  # the anchor's word keys, from the article's tokens
+        m._keys = rec._mention_keys(doc, m) or tuple(m.name.split())  # type: ignore[attr-defined]
     names = [m for m in mentions if m.type in CONTAINED_TYPES and m.is_name]
     # full names in this article, longest first, by their token keys
-    seen: dict[str, list[tuple[tuple[str, ...], str]]] = {typ: [] for typ in CONTAINED_TYPES}
+    seen: dict[str, list[tuple[tuple[str, ...], str, list[str]]]] = {typ: [] for typ in CONTAINED_TYPES}
     for m in sorted(names, key=lambda m: -(m.tok_end - m.tok_start)):
         keys = _keys(m)
         eid = entity_id(m)
-        if not m.key and len("".join(keys)) >= MIN_CONTAINED:
+        longer = [(sk, other) for k, other, sk in seen[m.type] if len(k) > len(keys)]
+        if not m.key and longer and len("".join(keys)) >= MIN_CONTAINED:
             # contained in a longer name seen in this article → the same person; the
             # same organization where only one longer name contains it (سياك in سياك
             # موتور كورب; الاتحاد in both الاتحاد الأوروبي and الاتحاد الأفريقي is left alone)
-            hosts = [other for longer, other in seen[m.type] if len(longer) > len(keys)
-                     and any(_contains(longer, variant, ends=m.type == "Person")
-                             for variant in _clitic_readings(keys))]
+            variants = [_skeletons(v) for v in _clitic_readings(keys)]
+            hosts = [other for sk, other in longer
+                     if any(_contains(sk, v, ends=m.type == "Person") for v in variants)]
             if hosts and (m.type == "Person" or len(set(hosts)) == 1):
                 eid = hosts[0]
-        seen[m.type].append((keys, eid))
+        seen[m.type].append((keys, eid, _skeletons(keys)))
         m.key = m.key or (eid if eid in lex.entries else "")
         m._eid = eid  # type: ignore[attr-defined]
-    full = seen["Person"]
+    full = [(keys, eid) for keys, eid, _ in seen["Person"]]
     # a name written with a proclitic the anchor kept (وقنديل، لسياك) is the name found
     # without it in the same article, and one written as a known name of the article is
     # that name's entry (برشلونة the club, when نادي برشلونة is in the text)
@@ -180,12 +186,15 @@ def _clitic_readings(keys: tuple[str, ...]) -> list[tuple[str, ...]]:
     return [keys] + [(first, *keys[1:]) for prefix, first in clitic_variants(keys[0]) if prefix and first]
 
 
-def _contains(longer: tuple[str, ...], shorter: tuple[str, ...], ends: bool = False) -> bool:
-    """Whether ``shorter`` occurs in ``longer`` (word keys, spelling variants and
-    joined عبد/أبو aside); with ``ends``, also whether it is a two-word name of
-    ``longer``'s first and last words (محمود الضلعي in محمود يحيى الضلعي)."""
-    sk_long = [skeleton(k) for k in _joined(" ".join(longer)).split()]
-    sk_short = [skeleton(k) for k in _joined(" ".join(shorter)).split()]
+def _skeletons(keys: tuple[str, ...]) -> list[str]:
+    """A name's words as they are compared: عبد/أبو joined, spelling skeletons."""
+    return [skeleton(k) for k in _joined(" ".join(keys)).split()]
+
+
+def _contains(sk_long: list[str], sk_short: list[str], ends: bool = False) -> bool:
+    """Whether a name occurs in a longer one (both as :func:`_skeletons`); with
+    ``ends``, also whether it is a two-word name of the longer one's first and last
+    words (محمود الضلعي in محمود يحيى الضلعي)."""
     n = len(sk_short)
     if ends and n == 2 and len(sk_long) > 2 and sk_short == [sk_long[0], sk_long[-1]]:
         return True
