@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from .lexicon import Entry, Lexicon
 from .recognize import Doc, Mention, Recognizer
-from .text import clitic_variants, normalize, skeleton, token_key, tokenize
+from .text import clitic_variants, normalize, skeleton, token_key
 
 COREF_CONFIDENCE = 0.8
 #: types whose shorter names, within an article, denote the longer name that contains them
@@ -63,12 +63,9 @@ def _unmarked(text: str) -> str:
 
 def _keys(m: Mention) -> tuple[str, ...]:
     """The word keys of a mention's anchor: its name as the text shows it, without
-    the proclitics the anchor leaves out (ومحمد حسين → محمد حسين)."""
-    keys = getattr(m, "_keys", None)
-    if keys is None:
-        words = [token_key(t.text) for t in tokenize(normalize(_unmarked(m.text)).text) if t.is_word]
-        keys = m._keys = tuple(words) or tuple(m.name.split())  # type: ignore[attr-defined]
-    return keys
+    the proclitics the anchor leaves out (ومحمد حسين → محمد حسين); set from the
+    article's tokens by :func:`resolve_article`."""
+    return getattr(m, "_keys", None) or tuple(m.name.split())
 
 
 def entity_id(m: Mention) -> str:
